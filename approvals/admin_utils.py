@@ -1,0 +1,48 @@
+"""Admin helpers shared by every app (governance is the lowest layer, so they live here)."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+from django.utils.html import format_html
+
+BADGE_COLOURS = {
+    "ok": "#1a7f37",
+    "succeeded": "#1a7f37",
+    "success": "#1a7f37",
+    "degraded": "#9a6700",
+    "pending": "#9a6700",
+    "acknowledged": "#9a6700",
+    "half_open": "#9a6700",
+    "down": "#cf222e",
+    "fail": "#cf222e",
+    "failed": "#cf222e",
+    "open": "#cf222e",
+    "denied": "#cf222e",
+    "rejected": "#cf222e",
+    "conflict": "#cf222e",
+    "maintenance": "#0969da",
+    "executing": "#0969da",
+    "approved": "#0969da",
+}
+
+
+def badge(value: str, label: str | None = None):
+    """A coloured pill that also carries the text: status is never colour alone."""
+    colour = BADGE_COLOURS.get(value, "#57606a")
+    return format_html(
+        '<span class="hd-badge" style="background:{};color:#fff;padding:1px 8px;'
+        'border-radius:10px;font-weight:600;white-space:nowrap">{}</span>',
+        colour,
+        label or value,
+    )
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most CAP rows, so the admin pages huge tables without a full COUNT(*)."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.values("pk")[: self.CAP + 1].count()

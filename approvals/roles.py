@@ -1,0 +1,52 @@
+"""The three roles as Django groups, and what each may do.
+
+Permissions are named by app label and codename strings, so governance needs
+no import of the apps it governs.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+VIEWERS, OPERATORS, APPROVERS = "viewers", "operators", "approvers"
+
+VIEW_MODELS = {
+    "integrations": ["integration", "integrationstate"],
+    "monitoring": ["checkresult", "statetransition", "checkrollup", "incident", "incidentevent"],
+    "approvals": ["featureflag", "approvalrequest", "approvaldecision", "auditevent"],
+}
+OPERATOR_CHANGES = {
+    "integrations": ["change_integration"],
+    "monitoring": ["change_incident", "add_incidentevent"],
+    "approvals": ["add_approvalrequest"],
+}
+APPROVER_CHANGES = {"approvals": ["change_approvalrequest", "add_approvaldecision"]}
+
+
+def _codenames_view() -> dict[str, list[str]]:
+    return {app: [f"view_{model}" for model in models] for app, models in VIEW_MODELS.items()}
+
+
+def _permissions(spec: dict[str, list[str]]) -> list[Permission]:
+    perms = []
+    for app, codenames in spec.items():
+        perms += Permission.objects.filter(content_type__app_label=app, codename__in=codenames)
+    return perms
+
+
+@transaction.atomic
+def roles_seed() -> dict[str, int]:
+    """Create or refresh the role groups; returns the permission count of each."""
+    view = _permissions(_codenames_view())
+    grants = {
+        VIEWERS: view,
+        OPERATORS: view + _permissions(OPERATOR_CHANGES),
+        APPROVERS: view + _permissions(APPROVER_CHANGES),
+    }
+    counts = {}
+    for name, perms in grants.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(perms)
+        counts[name] = len(perms)
+    return counts

@@ -1,0 +1,36 @@
+"""`manage.py seed`: the catalogue, roles, flags and schedules; idempotent."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from approvals.roles import roles_seed
+from hotdash.demo import demo_users_ensure
+from hotdash.schedules import schedules_ensure
+from integrations.services import catalogue_seed, live_flags_seed
+
+
+class Command(BaseCommand):
+    help = "Seed the Hot Rod AN catalogue, role groups, live-mode flags and job schedules."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--demo-users",
+            action="store_true",
+            help="Also create the demo logins (admin, operator, approver, approver2) and print them.",
+        )
+
+    def handle(self, *args, demo_users: bool = False, **options):
+        counts = catalogue_seed()
+        flags = live_flags_seed()
+        roles = roles_seed()
+        schedules = schedules_ensure()
+        self.stdout.write(
+            f"integrations: {counts['created']} created, {counts['existing']} already there; "
+            f"flags created: {flags}; roles: {', '.join(roles)}; schedules: {len(schedules)}"
+        )
+        if demo_users:
+            for login in demo_users_ensure():
+                self.stdout.write(
+                    f"login: {login.username:<10} password: {login.password}  ({login.role})"
+                )

@@ -1,0 +1,35 @@
+"""Every recurring job, declared in code and written with update_or_create.
+
+django-q2's scheduler wakes about every 30 s and its finest schedule is one
+minute; anything faster is a task that loops under a lease.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django_q.models import Schedule
+
+# name -> (dotted task path, schedule type, minutes)
+SCHEDULES: dict[str, tuple[str, str, int]] = {
+    "hotdash.heartbeat": ("hotdash.tasks.heartbeat_task", Schedule.MINUTES, 1),
+}
+
+
+@transaction.atomic
+def schedules_ensure() -> list[str]:
+    """Create or update the declared schedules; drop `hotdash.*` ones no longer declared.
+
+    Returns the names written. Safe to run on every deploy.
+    """
+    for name, (func, schedule_type, minutes) in SCHEDULES.items():
+        Schedule.objects.update_or_create(
+            name=name,
+            defaults={
+                "func": func,
+                "schedule_type": schedule_type,
+                "minutes": minutes,
+                "repeats": -1,
+            },
+        )
+    Schedule.objects.filter(name__startswith="hotdash.").exclude(name__in=SCHEDULES).delete()
+    return list(SCHEDULES)

@@ -1,0 +1,1 @@
+"""Settings profiles: base (default, from the environment), test, production."""

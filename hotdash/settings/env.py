@@ -1,0 +1,143 @@
+"""Read HotDash's configuration from the environment.
+
+`read_config(environ)` turns a mapping of environment variables into plain
+settings values, or raises `ConfigError` naming the variable at fault. It
+never reads `os.environ` itself, so it can be tested with any mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+DEFAULT_SQLITE_PATH = BASE_DIR / "var" / "hotdash.sqlite3"
+DEV_SECRET_KEY = "django-insecure-hotdash-development-only"
+DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Config:
+    debug: bool
+    secret_key: str
+    allowed_hosts: list[str]
+    database: dict
+    redis_url: str | None
+    sandbox_url: str
+    q_workers: int
+    csrf_trusted_origins: list[str] = field(default_factory=list)
+
+
+def read_bool(environ_: Mapping[str, str], name: str, default: bool) -> bool:
+    """Parse a boolean variable; raises ConfigError for anything but yes/no words."""
+    raw = environ_.get(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be one of true/false/1/0/yes/no/on/off, not {raw!r}")
+
+
+def read_int(environ_: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = environ_.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name} must be between {lo} and {hi}, not {value}")
+    return value
+
+
+def read_list(environ_: Mapping[str, str], name: str, default: list[str]) -> list[str]:
+    raw = environ_.get(name)
+    if raw is None:
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def read_database(environ_: Mapping[str, str]) -> dict:
+    """DATABASE_URL as a Django DATABASES['default'] dict (SQLite file by default)."""
+    raw = environ_.get("DATABASE_URL", "").strip()
+    if not raw:
+        return sqlite_database(DEFAULT_SQLITE_PATH)
+    scheme = urlsplit(raw).scheme
+    if scheme not in DATABASE_SCHEMES:
+        raise ConfigError(
+            f"DATABASE_URL has scheme {scheme or '(none)'!r}; use postgres://… or sqlite:///…"
+        )
+    try:
+        config = environ.Env.db_url_config(raw)
+    except Exception as exc:  # django-environ raises several types for bad URLs
+        raise ConfigError(f"DATABASE_URL could not be parsed ({type(exc).__name__})") from None
+    if config["ENGINE"].endswith("sqlite3"):
+        if not config.get("NAME") or config["NAME"] == ":memory:":
+            raise ConfigError("DATABASE_URL for SQLite needs a file path: sqlite:////abs/path.db")
+        return sqlite_database(Path(config["NAME"]))
+    if not config.get("NAME"):
+        raise ConfigError("DATABASE_URL names no database (postgres://user@host:5432/NAME)")
+    config["ENGINE"] = "django.db.backends.postgresql"
+    config["CONN_MAX_AGE"] = 60
+    config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+def sqlite_database(path: Path) -> dict:
+    """SQLite tuned for a web server and a job cluster sharing one file."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            # IMMEDIATE takes the write lock at BEGIN, so two writers queue on the
+            # busy timeout instead of failing a lock upgrade (Django 5.1+ option).
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+    }
+
+
+def read_url(environ_: Mapping[str, str], name: str, default: str | None) -> str | None:
+    raw = environ_.get(name, "").strip()
+    if not raw:
+        return default
+    parts = urlsplit(raw)
+    allowed = {"redis", "rediss"} if name == "REDIS_URL" else {"http", "https"}
+    if parts.scheme not in allowed or not parts.hostname:
+        raise ConfigError(f"{name} must be a {'/'.join(sorted(allowed))} URL, not {raw!r}")
+    return raw.rstrip("/")
+
+
+def read_config(environ_: Mapping[str, str]) -> Config:
+    """Build the Config, raising ConfigError on the first bad variable."""
+    debug = read_bool(environ_, "DEBUG", default=False)
+    secret_key = environ_.get("SECRET_KEY", "").strip()
+    if not secret_key:
+        if not debug:
+            raise ConfigError("SECRET_KEY is not set (required when DEBUG is off)")
+        secret_key = DEV_SECRET_KEY
+    return Config(
+        debug=debug,
+        secret_key=secret_key,
+        allowed_hosts=read_list(environ_, "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"]),
+        database=read_database(environ_),
+        redis_url=read_url(environ_, "REDIS_URL", None),
+        sandbox_url=read_url(environ_, "SANDBOX_URL", "http://127.0.0.1:8765"),
+        q_workers=read_int(environ_, "Q_WORKERS", 2, 1, 64),
+        csrf_trusted_origins=read_list(environ_, "CSRF_TRUSTED_ORIGINS", []),
+    )

@@ -1,0 +1,16 @@
+"""HotDash URL map (see DESIGN.md's API map)."""
+
+from django.contrib import admin
+from django.urls import path
+
+from hotdash import views
+
+admin.site.site_header = "HotDash Operator Control Center"
+admin.site.site_title = "HotDash"
+admin.site.index_title = "Operator console"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+]

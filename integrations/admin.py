@@ -1,0 +1,97 @@
+"""Integrations in the operator console. Credentials show as variable names and presence only."""
+
+from __future__ import annotations
+
+import os
+
+from django.contrib import admin
+from django.utils.html import format_html_join
+
+from approvals.admin_utils import badge
+from integrations.models import Integration, IntegrationState
+
+
+class IntegrationStateInline(admin.StackedInline):
+    model = IntegrationState
+    can_delete = False
+    extra = 0
+    readonly_fields = [f.name for f in IntegrationState._meta.fields if f.name != "integration"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Integration)
+class IntegrationAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "kind",
+        "mode",
+        "status_badge",
+        "latency",
+        "last_probe",
+        "enabled",
+        "business_weight",
+    ]
+    list_filter = ["kind", "mode", "enabled", "state__status", "business_weight"]
+    search_fields = ["slug", "name", "owner", "description"]
+    list_select_related = ["state"]
+    filter_horizontal = ["depends_on"]
+    readonly_fields = ["credentials_present", "created_at", "updated_at"]
+    inlines = [IntegrationStateInline]
+    fieldsets = [
+        (None, {"fields": ["slug", "name", "kind", "description", "enabled", "mode"]}),
+        ("Where", {"fields": ["base_url", "sandbox_path", "config"]}),
+        ("Credentials", {"fields": ["credential_env", "credentials_present"]}),
+        (
+            "Probing",
+            {
+                "fields": [
+                    "probe_interval_seconds",
+                    "probe_timeout_seconds",
+                    "failures_before_down",
+                    "degraded_latency_ms",
+                ]
+            },
+        ),
+        ("Objectives", {"fields": ["slo_availability", "slo_latency_ms", "slo_latency_percent"]}),
+        (
+            "People",
+            {"fields": ["business_weight", "owner", "vendor_contact", "runbook", "depends_on"]},
+        ),
+        ("Record", {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Sandbox → live is an approval-gated action, never a form edit.
+        return [*self.readonly_fields, "mode"] if obj else self.readonly_fields
+
+    @admin.display(description="status", ordering="state__status")
+    def status_badge(self, obj):
+        state = getattr(obj, "state", None)
+        return badge(state.status if state else "unknown")
+
+    @admin.display(description="latency", ordering="state__last_latency_ms")
+    def latency(self, obj):
+        state = getattr(obj, "state", None)
+        if state is None or state.last_latency_ms is None:
+            return "—"
+        return f"{state.last_latency_ms:.0f} ms"
+
+    @admin.display(description="last probe", ordering="state__last_probe_at")
+    def last_probe(self, obj):
+        state = getattr(obj, "state", None)
+        return state.last_probe_at if state and state.last_probe_at else "never"
+
+    @admin.display(description="present in environment")
+    def credentials_present(self, obj):
+        """Names and whether each is set; the value is never read into the page."""
+        rows = [
+            (name, "set" if os.environ.get(name) else "MISSING")
+            for name in (obj.credential_env or {}).values()
+        ]
+        if not rows:
+            return "none needed"
+        return format_html_join(", ", "<code>{}</code>: {}", rows)

@@ -1,0 +1,117 @@
+"""Monitoring data in the operator console: history is read-only, incidents carry their timeline."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from approvals.admin_utils import CappedCountPaginator, badge
+from monitoring.models import CheckResult, CheckRollup, Incident, IncidentEvent, StateTransition
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History written by the platform: visible, never edited by hand."""
+
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CheckResult)
+class CheckResultAdmin(ReadOnlyAdmin):
+    list_display = [
+        "checked_at",
+        "integration",
+        "status_badge",
+        "latency_ms",
+        "http_status",
+        "error_class",
+        "message",
+    ]
+    list_filter = ["status", "error_class", "integration"]
+    list_select_related = ["integration"]
+    search_fields = ["message", "integration__slug"]
+    date_hierarchy = "checked_at"
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, obj):
+        return badge(obj.status)
+
+
+@admin.register(StateTransition)
+class StateTransitionAdmin(ReadOnlyAdmin):
+    list_display = ["at", "integration", "from_status", "to_status", "cause"]
+    list_filter = ["to_status", "integration"]
+    list_select_related = ["integration"]
+    date_hierarchy = "at"
+
+
+@admin.register(CheckRollup)
+class CheckRollupAdmin(ReadOnlyAdmin):
+    list_display = ["hour", "integration", "count", "failures", "p50_ms", "p95_ms", "p99_ms"]
+    list_filter = ["integration"]
+    list_select_related = ["integration"]
+    date_hierarchy = "hour"
+
+
+class IncidentEventInline(admin.TabularInline):
+    model = IncidentEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "kind", "actor_name", "message"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "title",
+        "integration",
+        "status_badge",
+        "severity",
+        "cause",
+        "caused_by",
+        "opened_at",
+        "resolved_at",
+    ]
+    list_filter = ["status", "severity", "cause", "integration"]
+    list_select_related = ["integration", "caused_by"]
+    search_fields = ["title", "summary", "integration__slug"]
+    date_hierarchy = "opened_at"
+    inlines = [IncidentEventInline]
+    readonly_fields = [
+        "integration",
+        "cause",
+        "caused_by",
+        "opened_at",
+        "acknowledged_at",
+        "acknowledged_by",
+        "resolved_at",
+        "resolved_by",
+        "downtime_seconds",
+        "reopen_count",
+        "escalation_policy",
+        "next_notification_at",
+        "status",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # incidents are opened by the platform
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, obj):
+        return badge(obj.status)

@@ -1,0 +1,96 @@
+"""`manage.py seed` builds the Hot Rod AN catalogue and running it again changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django_q.models import Schedule
+
+from approvals.models import FeatureFlag
+from integrations.catalogue import CATALOGUE
+from integrations.models import Integration, IntegrationState
+
+pytestmark = pytest.mark.django_db
+
+MCP_SERVERS = {
+    "shopify-dev",
+    "context7",
+    "github",
+    "supabase",
+    "fly",
+    "google-analytics",
+    "llamaindex-rag",
+}
+
+
+def snapshot():
+    return {
+        "integrations": sorted(Integration.objects.values_list("slug", "mode", "base_url")),
+        "deps": sorted(
+            Integration.depends_on.through.objects.values_list(
+                "from_integration__slug", "to_integration__slug"
+            )
+        ),
+        "states": IntegrationState.objects.count(),
+        "flags": sorted(FeatureFlag.objects.values_list("key", "enabled", "version")),
+        "groups": sorted(Group.objects.values_list("name", flat=True)),
+        "schedules": sorted(Schedule.objects.values_list("name", "func")),
+    }
+
+
+def test_seed__fresh_database__whole_catalogue_in_sandbox_mode(capsys):
+    call_command("seed")
+    slugs = set(Integration.objects.values_list("slug", flat=True))
+    assert {"shopify", "chatwoot", "ga4", "supabase", "publer", "slack", "llamaindex"} <= slugs
+    assert {f"mcp-{server}" for server in MCP_SERVERS} <= slugs
+    assert len(slugs) == len(CATALOGUE) == 14
+    assert set(Integration.objects.values_list("mode", flat=True)) == {"sandbox"}
+    assert IntegrationState.objects.count() == 14
+    assert "14 created" in capsys.readouterr().out
+
+
+def test_seed__dependencies__chatwoot_on_supabase_rag_mcp_on_llamaindex():
+    call_command("seed")
+    assert list(
+        Integration.objects.get(slug="chatwoot").depends_on.values_list("slug", flat=True)
+    ) == ["supabase"]
+    rag = Integration.objects.get(slug="mcp-llamaindex-rag")
+    assert list(rag.depends_on.values_list("slug", flat=True)) == ["llamaindex"]
+
+
+def test_seed__live_flag_per_integration__all_off():
+    call_command("seed")
+    flags = FeatureFlag.objects.filter(key__endswith=".live")
+    assert flags.count() == 14
+    assert not flags.filter(enabled=True).exists()
+
+
+def test_seed__run_twice__changes_nothing():
+    call_command("seed")
+    first = snapshot()
+    call_command("seed")
+    assert snapshot() == first
+
+
+def test_seed__operator_edit__kept_on_reseed():
+    call_command("seed")
+    Integration.objects.filter(slug="shopify").update(probe_interval_seconds=300)
+    call_command("seed")
+    assert Integration.objects.get(slug="shopify").probe_interval_seconds == 300
+
+
+def test_seed__roles__three_groups_with_permissions():
+    call_command("seed")
+    viewers = Group.objects.get(name="viewers")
+    approvers = Group.objects.get(name="approvers")
+    assert viewers.permissions.filter(codename="view_incident").exists()
+    assert not viewers.permissions.filter(codename="change_incident").exists()
+    assert approvers.permissions.filter(codename="change_approvalrequest").exists()
+
+
+def test_seed__credentials__names_only_never_values():
+    call_command("seed")
+    for env in Integration.objects.values_list("credential_env", flat=True):
+        for name in env.values():
+            assert name.isupper(), name
