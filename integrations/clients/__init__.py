@@ -1,0 +1,1 @@
+"""Typed vendor clients, one module per vendor. Each calls out only through integrations.http."""
