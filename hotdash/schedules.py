@@ -12,6 +12,9 @@ from django_q.models import Schedule
 # name -> (dotted task path, schedule type, minutes)
 SCHEDULES: dict[str, tuple[str, str, int]] = {
     "hotdash.heartbeat": ("hotdash.tasks.heartbeat_task", Schedule.MINUTES, 1),
+    "monitoring.probe_loop": ("monitoring.tasks.run_due_probes_task", Schedule.MINUTES, 1),
+    "monitoring.rollups": ("monitoring.tasks.rollups_refresh_task", Schedule.MINUTES, 5),
+    "monitoring.prune": ("monitoring.tasks.checks_prune_task", Schedule.HOURLY, 60),
 }
 
 

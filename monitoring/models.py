@@ -33,6 +33,9 @@ class CheckResult(models.Model):
     checked_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices)
     latency_ms = models.FloatField(null=True, blank=True)
+    lag_ms = models.FloatField(
+        null=True, blank=True, help_text="How late the probe started after it was due."
+    )
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     error_class = models.CharField(max_length=20, choices=ErrorClass.choices, blank=True)
     message = models.CharField(max_length=500, blank=True, help_text="Scrubbed of secrets.")
@@ -207,3 +210,14 @@ class IncidentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} @ {self.at:%H:%M:%S}"
+
+
+class Lease(models.Model):
+    """A named lease held by one worker until `expires_at` (the probe loop's slots)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    holder = models.CharField(max_length=200, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder or 'nobody'}"

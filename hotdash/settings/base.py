@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "approvals.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -120,6 +121,18 @@ else:
     Q_CLUSTER["poll"] = 0.5
 
 SANDBOX_URL = CONFIG.sandbox_url
+
+# The probe loop (monitoring.tasks.run_due_probes_task): each run holds one of
+# `slots` leases for `duration` seconds, claiming up to `batch` due integrations
+# every `tick` seconds and probing them on `concurrency` threads.
+PROBE_LOOP = {
+    "slots": CONFIG.probe_slots,
+    "duration": 55,
+    "tick": 1.0,
+    "batch": 500,
+    "concurrency": CONFIG.probe_concurrency,
+}
+CHECK_RETENTION_DAYS = CONFIG.check_retention_days
 
 LOGGING = {
     "version": 1,

@@ -35,6 +35,9 @@ class Config:
     redis_url: str | None
     sandbox_url: str
     q_workers: int
+    probe_slots: int = 1
+    probe_concurrency: int = 32
+    check_retention_days: int = 7
     csrf_trusted_origins: list[str] = field(default_factory=list)
 
 
@@ -139,5 +142,8 @@ def read_config(environ_: Mapping[str, str]) -> Config:
         redis_url=read_url(environ_, "REDIS_URL", None),
         sandbox_url=read_url(environ_, "SANDBOX_URL", "http://127.0.0.1:8765"),
         q_workers=read_int(environ_, "Q_WORKERS", 2, 1, 64),
+        probe_slots=read_int(environ_, "PROBE_LOOP_SLOTS", 1, 1, 64),
+        probe_concurrency=read_int(environ_, "PROBE_CONCURRENCY", 32, 1, 512),
+        check_retention_days=read_int(environ_, "CHECK_RETENTION_DAYS", 7, 1, 3650),
         csrf_trusted_origins=read_list(environ_, "CSRF_TRUSTED_ORIGINS", []),
     )

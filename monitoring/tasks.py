@@ -1,0 +1,72 @@
+"""django-q2 jobs of the monitoring app. Tasks take ids or nothing, never model objects."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+
+from django.conf import settings
+
+from monitoring.engine import CycleStats, probe_cycle, sleep_until
+from monitoring.leases import lease_acquire, lease_release
+from monitoring.pool import DbThreadPool
+from monitoring.rollups import checks_prune, rollups_refresh
+
+log = logging.getLogger(__name__)
+
+
+def _holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _take_slot(holder: str, seconds: float) -> str | None:
+    for index in range(settings.PROBE_LOOP["slots"]):
+        name = f"probe-loop-{index}"
+        if lease_acquire(name=name, holder=holder, seconds=seconds):
+            return name
+    return None
+
+
+def run_due_probes_task(duration: float | None = None) -> dict:
+    """Loop for about a minute, claiming and probing due integrations every tick.
+
+    Started every minute by a schedule. It runs only while holding one of the
+    `PROBE_LOOP["slots"]` leases, so runs never pile up; several slots let
+    several clusters probe side by side (their claims never overlap).
+    Returns the totals (stored by django-q2 as the task's result).
+    """
+    config = settings.PROBE_LOOP
+    duration = config["duration"] if duration is None else duration
+    holder, lease_seconds = _holder(), duration + 30
+    slot = _take_slot(holder, lease_seconds)
+    if slot is None:
+        return {"skipped": "every probe-loop slot is held by a running loop"}
+    totals = CycleStats()
+    stop = time.monotonic() + duration
+    try:
+        with DbThreadPool(config["concurrency"]) as pool:
+            while time.monotonic() < stop:
+                tick_end = time.monotonic() + config["tick"]
+                if not lease_acquire(name=slot, holder=holder, seconds=lease_seconds):
+                    log.warning("lost the %s lease; stopping this loop", slot)
+                    break
+                stats = probe_cycle(pool=pool)
+                totals.add(stats)
+                if stats.claimed < config["batch"]:
+                    sleep_until(min(tick_end, stop))
+    finally:
+        lease_release(name=slot, holder=holder)
+    return {"slot": slot, **totals.totals()}
+
+
+def rollups_refresh_task(hours: int = 2) -> int:
+    """Recompute the hourly rollups of the last `hours` hours (idempotent upserts)."""
+    return rollups_refresh(hours=hours)
+
+
+def checks_prune_task() -> int:
+    """Delete raw check results past the retention period that are already rolled up."""
+    return checks_prune(days=settings.CHECK_RETENTION_DAYS)
