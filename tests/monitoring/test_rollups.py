@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from datetime import timezone as tz
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,7 +16,7 @@ from monitoring.rollups import (
     rollups_refresh,
 )
 
-NOW = datetime(2026, 11, 22, 15, 40, tzinfo=tz.utc)
+NOW = datetime(2026, 11, 22, 15, 40, tzinfo=UTC)
 
 
 @pytest.fixture
