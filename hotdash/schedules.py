@@ -7,7 +7,11 @@ minute; anything faster is a task that loops under a lease.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 from django_q.models import Schedule
+
+# Schedules named with these prefixes are the platform's own; others are left alone.
+MANAGED_PREFIXES = ("hotdash.", "integrations.", "monitoring.", "approvals.")
 
 # name -> (dotted task path, schedule type, minutes)
 SCHEDULES: dict[str, tuple[str, str, int]] = {
@@ -20,7 +24,7 @@ SCHEDULES: dict[str, tuple[str, str, int]] = {
 
 @transaction.atomic
 def schedules_ensure() -> list[str]:
-    """Create or update the declared schedules; drop `hotdash.*` ones no longer declared.
+    """Create or update the declared schedules; drop ours that are no longer declared.
 
     Returns the names written. Safe to run on every deploy.
     """
@@ -34,5 +38,8 @@ def schedules_ensure() -> list[str]:
                 "repeats": -1,
             },
         )
-    Schedule.objects.filter(name__startswith="hotdash.").exclude(name__in=SCHEDULES).delete()
+    ours = Q()
+    for prefix in MANAGED_PREFIXES:
+        ours |= Q(name__startswith=prefix)
+    Schedule.objects.filter(ours).exclude(name__in=SCHEDULES).delete()
     return list(SCHEDULES)

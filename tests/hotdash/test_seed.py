@@ -94,3 +94,12 @@ def test_seed__credentials__names_only_never_values():
     for env in Integration.objects.values_list("credential_env", flat=True):
         for name in env.values():
             assert name.isupper(), name
+
+
+def test_schedules__stale_own_schedule__removed_others_kept():
+    Schedule.objects.create(name="monitoring.retired", func="x.y")
+    Schedule.objects.create(name="custom.report", func="x.z")
+    call_command("seed")
+    names = set(Schedule.objects.values_list("name", flat=True))
+    assert "monitoring.retired" not in names
+    assert {"custom.report", "monitoring.probe_loop", "hotdash.heartbeat"} <= names
