@@ -13,7 +13,8 @@ from .errors import (
     Throttled,
     VendorServerError,
 )
-from .gateway import Gateway, HttpResult, Limits, refusal
+from .gateway import Gateway
+from .response import HttpResult, Limits, refusal
 from .scrub import REDACTED, Scrubber
 
 __all__ = [

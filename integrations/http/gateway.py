@@ -1,118 +1,78 @@
 """The outbound HTTP gateway: every vendor call in the project goes through `Gateway.request`.
 
 A `Gateway` is made per unit of work (one probe, one client operation) with
-`Gateway.for_integration(integration, secrets=…)`. It owns the integration's
-limits (timeouts, total deadline, size cap, retries), classifies every failure
-into a `GatewayError` subclass, and scrubs every text it produces.
+`Gateway.for_integration(integration)`. For each call it:
+1. reads the integration's shared row once (circuit and rate-limit state);
+2. waits out a pause the vendor asked for, or refuses when it outlasts the deadline;
+3. asks the circuit breaker for admission (fails fast with CircuitOpen);
+4. makes attempts through `transport.send`, repeating only safe calls, with
+   full-jitter backoff that obeys `Retry-After` (see retry.Backoff);
+5. reads `X-RateLimit-*` and `Deprecation`/`Sunset` headers from every answer;
+6. records the outcome with the breaker and raises a scrubbed GatewayError,
+   or returns the accepted HttpResult.
 """
 
 from __future__ import annotations
 
-import json
 import logging
+import random
 import time
 from collections.abc import Callable, Container, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-from requests.structures import CaseInsensitiveDict
-
-from . import transport
-from .errors import (
-    AuthRejected,
-    CallTimedOut,
-    ContractBroken,
-    GatewayError,
-    RequestRejected,
-    Throttled,
-    VendorServerError,
-)
-from .retry import parse_retry_after
+from .breaker import BreakerPolicy, CircuitBreaker
+from .errors import CallTimedOut, ContractBroken, GatewayError, Throttled
+from .ratelimit import RateLimitBook, from_x_ratelimit
+from .response import SUCCESS, HttpResult, Limits, default_describe, refusal
+from .retry import Backoff
 from .scrub import Scrubber
+from .state import DEFAULTS, StateStore
+from .transport import send
 
 logger = logging.getLogger("integrations.http")
-SUCCESS = range(200, 300)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Per-integration limits, from `Integration.config` keys of the same name + `_seconds`."""
-
-    connect_s: float = 3.05
-    read_s: float = 10.0
-    deadline_s: float = 10.0
-    max_bytes: int = 2 * 1024 * 1024
-    max_attempts: int = 3
-    backoff_base_s: float = 0.25
-    backoff_cap_s: float = 5.0
-
-    @classmethod
-    def for_integration(cls, integration: Any) -> Limits:
-        config = integration.config or {}
-        deadline = float(integration.probe_timeout_seconds or cls.deadline_s)
-        return cls(
-            connect_s=float(config.get("connect_timeout_seconds", min(cls.connect_s, deadline))),
-            read_s=float(config.get("read_timeout_seconds", deadline)),
-            deadline_s=deadline,
-            max_bytes=int(config.get("max_response_bytes", cls.max_bytes)),
-            max_attempts=int(config.get("max_attempts", cls.max_attempts)),
-            backoff_base_s=float(config.get("backoff_base_seconds", cls.backoff_base_s)),
-            backoff_cap_s=float(config.get("backoff_cap_seconds", cls.backoff_cap_s)),
-        )
-
-
-@dataclass
-class HttpResult:
-    """An answer the caller accepted. `json()` raises ContractBroken on a non-JSON body."""
-
-    status: int
-    headers: CaseInsensitiveDict
-    body: bytes
-    latency_ms: float
-    attempts: int = 1
-    _parsed: Any = field(default=None, repr=False)
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
-
-    def json(self) -> Any:
-        if self._parsed is None:
-            try:
-                self._parsed = json.loads(self.body)
-            except ValueError:
-                raise ContractBroken(
-                    f"expected JSON, got {len(self.body)} bytes that do not parse",
-                    vendor_status=self.status,
-                ) from None
-        return self._parsed
-
+DEPRECATION_HEADERS = ("Deprecation", "Sunset")  # RFC 9745, RFC 8594
 
 Check = Callable[[HttpResult], None]
 Describe = Callable[[HttpResult], str]
 
 
 class Gateway:
-    """Calls one integration's vendor. Make one per unit of work; not shared across threads."""
+    """Calls one integration's vendor. Make one per unit of work; not shared across threads.
+
+    Without an `integration_id` (an unsaved integration) there is no shared
+    row: no circuit breaker and no stored rate-limit report.
+    """
 
     def __init__(
         self,
         name: str,
         *,
+        integration_id: int | None = None,
         limits: Limits | None = None,
+        breaker_policy: BreakerPolicy | None = None,
         secrets: Iterable[str | None] = (),
         deadline_s: float | None = None,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
     ) -> None:
         self.name = name
         self.limits = limits or Limits()
+        self.backoff = Backoff(
+            self.limits.max_attempts, self.limits.backoff_base_s, self.limits.backoff_cap_s
+        )
         self.scrub = Scrubber(secrets)
-        self.clock = clock
+        self.clock, self.sleep, self.rng = clock, sleep, rng or random.Random()
         self.deadline_at = clock() + deadline_s if deadline_s is not None else None
+        store = StateStore(integration_id) if integration_id else None
+        self.book = RateLimitBook(store) if store else None
+        self.breaker = CircuitBreaker(store, breaker_policy or BreakerPolicy()) if store else None
+        self.store = store
         self.last_status: int | None = None
         self.rate_limit: dict = {}  # what the vendor last reported, normalised
         self.headroom: float | None = None  # share of the vendor's limit left, 0..1
+        self.deprecations: list[str] = []
 
     @classmethod
     def for_integration(
@@ -124,13 +84,14 @@ class Gateway:
     ) -> Gateway:
         return cls(
             integration.slug,
+            integration_id=integration.pk,
             limits=Limits.for_integration(integration),
+            breaker_policy=BreakerPolicy.for_integration(integration),
             secrets=secrets,
             deadline_s=deadline_s,
         )
 
-    def remaining(self, deadline_at: float) -> float:
-        return deadline_at - self.clock()
+    # -- the call -----------------------------------------------------------------
 
     def request(
         self,
@@ -144,38 +105,92 @@ class Gateway:
         expect: Container[int] = SUCCESS,
         check: Check | None = None,
         describe: Describe | None = None,
+        idempotent: bool | None = None,
         timeout_s: float | None = None,
     ) -> HttpResult:
         """Make the call and return the accepted answer.
 
-        `expect` lists the statuses the caller accepts (default 2xx); `check`
-        may raise a GatewayError for an accepted status whose body breaks the
-        contract; `describe` extracts the vendor's error text from a refused
-        answer. Raises a GatewayError subclass whose detail is scrubbed.
+        `expect`: the statuses the caller accepts (default 2xx). `check` may
+        raise a GatewayError for an accepted answer whose body breaks the
+        contract (any other exception it raises counts as ContractBroken).
+        `describe` extracts the vendor's error text from a refused answer.
+        `idempotent`: True for reads sent with POST (GraphQL queries,
+        runReport) and for calls carrying an idempotency key; default: the
+        method is GET, HEAD or OPTIONS. Raises a GatewayError whose detail is scrubbed.
         """
         started = self.clock()
         deadline_at = self._deadline(started, timeout_s)
+        safe = method.upper() in SAFE_METHODS if idempotent is None else idempotent
+        call = (method, url, headers or {}, params, json, data)
         try:
-            result = self._attempt(method, url, headers, params, json, data, deadline_at)
-            result.latency_ms = (self.clock() - started) * 1000
-            self._accept(result, expect, check, describe)
-            return result
+            result = self._guarded(call, deadline_at, safe, expect, check, describe)
         except GatewayError as exc:
             exc.latency_ms = (self.clock() - started) * 1000
             raise self._scrubbed(exc) from None
+        result.latency_ms = (self.clock() - started) * 1000
+        return result
 
     def _deadline(self, started: float, timeout_s: float | None) -> float:
         deadline_at = started + (timeout_s or self.limits.deadline_s)
         return min(deadline_at, self.deadline_at) if self.deadline_at else deadline_at
 
-    def _attempt(self, method, url, headers, params, json_body, data, deadline_at) -> HttpResult:
-        remaining = self.remaining(deadline_at)
+    def _guarded(self, call, deadline_at, safe, expect, check, describe) -> HttpResult:
+        row = self.store.read() if self.store else DEFAULTS
+        if self.book:
+            self.pause(self.book.pause_needed(row), "the vendor asked for a pause", deadline_at)
+        if not self.breaker:
+            return self._with_retries(call, deadline_at, safe, expect, check, describe)
+        self.breaker.admit(row, lease_s=max(0.0, deadline_at - self.clock()) + 1.0)
+        try:
+            result = self._with_retries(call, deadline_at, safe, expect, check, describe)
+        except GatewayError as exc:
+            self.breaker.record(exc)
+            raise
+        except BaseException:
+            self.breaker.release()  # a crash or an interrupt: give an unused trial back
+            raise
+        self.breaker.record(None)
+        return result
+
+    def _with_retries(self, call, deadline_at, safe, expect, check, describe) -> HttpResult:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                result = self._attempt(call, deadline_at)
+                self._observe(result)
+                self._accept(result, expect, check, describe)
+                result.attempts = attempt
+                return result
+            except GatewayError as exc:
+                exc.attempts = attempt
+                if isinstance(exc, Throttled) and exc.retry_after is not None and self.book:
+                    self._remember(*self.book.throttled(exc.retry_after, "retry-after"))
+                delay = self.backoff.delay(
+                    exc, attempt, safe=safe, remaining_s=deadline_at - self.clock(), rng=self.rng
+                )
+                if delay is None:
+                    raise
+                logger.warning(
+                    "%s: %s %s; attempt %d failed (%s), retrying in %.2fs",
+                    self.name,
+                    call[0],
+                    self.scrub(call[1]),
+                    attempt,
+                    self.scrub(exc.detail),
+                    delay,
+                )
+                self.sleep(delay)
+
+    def _attempt(self, call, deadline_at: float) -> HttpResult:
+        method, url, headers, params, json_body, data = call
+        remaining = deadline_at - self.clock()
         if remaining <= 0:
             raise CallTimedOut("deadline passed before the call", sent=False)
-        raw = transport.send(
+        raw = send(
             method,
             url,
-            headers=headers or {},
+            headers=headers,
             params=params,
             json_body=json_body,
             data=data,
@@ -183,43 +198,68 @@ class Gateway:
             read_s=min(self.limits.read_s, remaining),
             deadline_at=deadline_at,
             max_bytes=self.limits.max_bytes,
+            clock=self.clock,
         )
         self.last_status = raw.status
         return HttpResult(raw.status, raw.headers, raw.body, 0.0)
 
+    def _observe(self, result: HttpResult) -> None:
+        for name in DEPRECATION_HEADERS:
+            if name in result.headers:
+                self.note_deprecation(f"{name}: {result.headers[name]}")
+        reported = from_x_ratelimit(result.headers, now=time.time())
+        if reported:
+            self.note_rate_limit(*reported)
+
     def _accept(self, result: HttpResult, expect, check, describe) -> None:
         if result.status not in expect:
             raise refusal(result, describe(result) if describe else default_describe(result))
-        if check:
+        if check is None:
+            return
+        try:
             check(result)
+        except GatewayError:
+            raise
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            raise ContractBroken(
+                f"answer has an unexpected shape ({type(exc).__name__})",
+                vendor_status=result.status,
+            ) from None
 
     def _scrubbed(self, exc: GatewayError) -> GatewayError:
         exc.detail = self.scrub(exc.detail)
         exc.args = (exc.detail,)
         return exc
 
+    # -- for clients --------------------------------------------------------------
 
-def refusal(result: HttpResult, text: str) -> GatewayError:
-    """The GatewayError for a status the caller did not accept."""
-    status = result.status
-    detail = f"HTTP {status}: {text}" if text else f"HTTP {status}"
-    kwargs = {"vendor_status": status}
-    if status in (401, 403):
-        return AuthRejected(detail, **kwargs)
-    if status == 429 or (status == 503 and "Retry-After" in result.headers):
-        retry_after = parse_retry_after(result.headers.get("Retry-After"))
-        if status == 429:
-            return Throttled(detail, retry_after=retry_after, **kwargs)
-        return VendorServerError(detail, retry_after=retry_after, **kwargs)
-    if status == 408:
-        return CallTimedOut(detail, **kwargs)
-    if status >= 500:
-        return VendorServerError(detail, **kwargs)
-    if 400 <= status < 500:
-        return RequestRejected(detail, **kwargs)
-    return ContractBroken(f"unexpected {detail}", **kwargs)
+    def pause(self, seconds: float, why: str, deadline_at: float | None = None) -> None:
+        """Sleep `seconds` before a call, or raise Throttled (unsent) when that would
+        exceed the backoff cap or leave no time before the deadline."""
+        if seconds <= 0:
+            return
+        if deadline_at is None:
+            deadline_at = self._deadline(self.clock(), None)
+        remaining = deadline_at - self.clock()
+        if seconds > self.limits.backoff_cap_s or seconds > remaining - 0.05:
+            raise self._scrubbed(
+                Throttled(f"{why}: {seconds:.2f}s, not calling", retry_after=seconds, sent=False)
+            )
+        self.sleep(seconds)
 
+    def stored_rate_limit(self) -> dict[str, Any]:
+        """The rate-limit report every process shares (empty without a shared row)."""
+        return dict((self.store.read()["rate_limit"] or {}) if self.store else self.rate_limit)
 
-def default_describe(result: HttpResult, limit: int = 200) -> str:
-    """The first `limit` characters of the body, on one line."""
-    return " ".join(result.text.split())[:limit]
+    def note_rate_limit(self, report: dict[str, Any], headroom: float | None) -> None:
+        """Record what the vendor reported about its limits (shared row + this gateway)."""
+        stored = self.book.record(report, headroom) if self.book else report
+        self._remember(stored, headroom)
+
+    def note_deprecation(self, text: str) -> None:
+        if text not in self.deprecations:
+            self.deprecations.append(self.scrub(text)[:300])
+
+    def _remember(self, report: dict[str, Any], headroom: float | None) -> None:
+        self.rate_limit = report
+        self.headroom = None if headroom is None else min(1.0, max(0.0, headroom))

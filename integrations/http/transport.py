@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import requests
@@ -59,6 +60,7 @@ def send(
     read_s: float,
     deadline_at: float,
     max_bytes: int,
+    clock: Callable[[], float] = time.monotonic,
 ) -> RawResponse:
     """One attempt. Raises CallTimedOut, ConnectionFailed or ContractBroken (body too big).
 
@@ -86,7 +88,7 @@ def send(
     except requests.RequestException as exc:
         raise ConnectionFailed(f"request failed: {type(exc).__name__}", sent=False) from None
     with response:
-        body = _read_capped(response, deadline_at, max_bytes)
+        body = _read_capped(response, deadline_at, max_bytes, clock)
     return RawResponse(response.status_code, response.headers, body, response.url)
 
 
@@ -98,7 +100,9 @@ def _connection_failed(exc: requests.ConnectionError) -> ConnectionFailed:
     return ConnectionFailed(f"connection failed ({type(reason or exc).__name__})")
 
 
-def _read_capped(response: requests.Response, deadline_at: float, max_bytes: int) -> bytes:
+def _read_capped(
+    response: requests.Response, deadline_at: float, max_bytes: int, clock: Callable[[], float]
+) -> bytes:
     """The body, read in chunks; stops at `max_bytes` (ContractBroken) or the deadline."""
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
@@ -116,7 +120,7 @@ def _read_capped(response: requests.Response, deadline_at: float, max_bytes: int
                     vendor_status=response.status_code,
                 )
             chunks.append(chunk)
-            if time.monotonic() > deadline_at:
+            if clock() > deadline_at:
                 raise CallTimedOut("response body not complete within the deadline")
     except requests.Timeout:
         raise CallTimedOut("response body stalled") from None
