@@ -50,3 +50,28 @@ def roles_seed() -> dict[str, int]:
         group.permissions.set(perms)
         counts[name] = len(perms)
     return counts
+
+
+def _groups(user) -> set[str]:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    return set(user.groups.values_list("name", flat=True))
+
+
+def can_read(user) -> bool:
+    """Viewers, operators, approvers (and superusers) read governance data."""
+    return bool(_groups(user) & {VIEWERS, OPERATORS, APPROVERS}) or _is_superuser(user)
+
+
+def can_request(user) -> bool:
+    """Operators and approvers (and superusers) may request actions."""
+    return bool(_groups(user) & {OPERATORS, APPROVERS}) or _is_superuser(user)
+
+
+def can_approve(user) -> bool:
+    """Only active members of `approvers` decide: being a superuser is not a sign-off role."""
+    return APPROVERS in _groups(user)
+
+
+def _is_superuser(user) -> bool:
+    return bool(user is not None and user.is_active and getattr(user, "is_superuser", False))

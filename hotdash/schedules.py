@@ -19,6 +19,8 @@ SCHEDULES: dict[str, tuple[str, str, int]] = {
     "monitoring.probe_loop": ("monitoring.tasks.run_due_probes_task", Schedule.MINUTES, 1),
     "monitoring.rollups": ("monitoring.tasks.rollups_refresh_task", Schedule.MINUTES, 5),
     "monitoring.prune": ("monitoring.tasks.checks_prune_task", Schedule.HOURLY, 60),
+    "approvals.sweep": ("approvals.tasks.approvals_sweep_task", Schedule.MINUTES, 1),
+    "approvals.audit_checkpoint": ("approvals.tasks.audit_checkpoint_task", Schedule.MINUTES, 5),
 }
 
 

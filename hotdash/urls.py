@@ -1,7 +1,7 @@
 """HotDash URL map (see DESIGN.md's API map)."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from hotdash import views
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("approvals.api.urls")),
 ]

@@ -1,0 +1,150 @@
+"""The approvals inbox: pending first, the payload readable, decide with a comment."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from approvals import registry, roles, services
+from approvals.admin_utils import badge
+from approvals.models import ApprovalDecision, ApprovalRequest
+from hotdash.errors import DomainError
+
+Status = ApprovalRequest.Status
+
+
+class ApprovalDecisionInline(admin.TabularInline):
+    model = ApprovalDecision
+    extra = 0
+    can_delete = False
+    fields = ["decided_at", "approver_name", "verdict", "comment"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def payload_rows(request: ApprovalRequest) -> list[tuple[str, str]]:
+    action = registry.find(request.action)
+    if action is None:
+        return [("action", f"{request.action} (no longer registered)")]
+    return action.rows(request.params, request.precondition)
+
+
+@admin.register(ApprovalRequest)
+class ApprovalRequestAdmin(admin.ModelAdmin):
+    """Read-only rows; decisions are POSTed to `decide/` and go through the services."""
+
+    change_form_template = "admin/approvals/approvalrequest/change_form.html"
+    list_display = [
+        "id",
+        "action",
+        "what",
+        "status_badge",
+        "approvals",
+        "risk",
+        "requested_by_name",
+        "created_at",
+        "expires_at",
+    ]
+    list_display_links = ["id", "action"]
+    list_filter = ["status", "risk", "action"]
+    search_fields = ["action", "target", "reason", "requested_by_name"]
+    date_hierarchy = "created_at"
+    inlines = [ApprovalDecisionInline]
+    readonly_fields = [f.name for f in ApprovalRequest._meta.fields]
+
+    def get_queryset(self, request):
+        waiting = Case(
+            When(status=Status.PENDING, then=Value(0)),
+            When(status__in=[Status.UNKNOWN, Status.APPROVED, Status.EXECUTING], then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+        queryset = super().get_queryset(request).prefetch_related("decisions")
+        return queryset.annotate(inbox_order=waiting).order_by("inbox_order", "-created_at")
+
+    def has_add_permission(self, request):
+        return False  # requests are made through the action registry
+
+    def has_change_permission(self, request, obj=None):
+        return False  # decisions are POSTs to decide/, never edits
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, obj):
+        return badge(obj.status)
+
+    @admin.display(description="what")
+    def what(self, obj):
+        rows = payload_rows(obj)[:3]
+        return format_html("{}", "; ".join(f"{label}: {value}"[:80] for label, value in rows))
+
+    @admin.display(description="approvals")
+    def approvals(self, obj):
+        approved = sum(d.verdict == ApprovalDecision.Verdict.APPROVE for d in obj.decisions.all())
+        return f"{approved}/{obj.required_approvals}"
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view(self.decide_view)
+        return [
+            path("<int:pk>/decide/", decide, name="approvals_approvalrequest_decide"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = ApprovalRequest.objects.filter(pk=object_id).first()
+        extra = {**(extra_context or {}), **(self._decision_context(request, obj) if obj else {})}
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def _decision_context(self, request, obj: ApprovalRequest) -> dict:
+        user = request.user
+        own = obj.requested_by_id is not None and obj.requested_by_id == user.pk
+        decided = obj.decisions.filter(approver=user).exists()
+        pending = obj.status == Status.PENDING
+        not_started = obj.status in (Status.PENDING, Status.APPROVED) and obj.started_at is None
+        return {
+            "payload_rows": payload_rows(obj),
+            "can_decide": pending and not own and not decided and roles.can_approve(user),
+            "is_own": own,
+            "already_decided": decided,
+            "can_cancel": not_started and (own or roles.can_approve(user)),
+            "decide_url": reverse("admin:approvals_approvalrequest_decide", args=[obj.pk]),
+        }
+
+    def decide_view(self, request, pk: int):
+        """POST verdict=approve|reject|cancel, comment, payload_hash (CSRF-protected)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        verdict = request.POST.get("verdict", "")
+        comment = request.POST.get("comment", "")[:2000]
+        try:
+            self._apply(verdict, pk, request.user, comment, request.POST.get("payload_hash", ""))
+        except DomainError as error:
+            messages.error(request, f"{error.detail} ({error.code})")
+        else:
+            messages.success(request, f"Request #{pk}: {verdict} recorded.")
+        return HttpResponseRedirect(reverse("admin:approvals_approvalrequest_change", args=[pk]))
+
+    @staticmethod
+    def _apply(verdict: str, pk: int, user, comment: str, seen_hash: str) -> None:
+        if verdict == "approve":
+            services.approval_request_approve(
+                request_id=pk, approver=user, comment=comment, payload_hash=seen_hash
+            )
+        elif verdict == "reject":
+            services.approval_request_reject(
+                request_id=pk, approver=user, comment=comment, payload_hash=seen_hash
+            )
+        elif verdict == "cancel":
+            services.approval_request_cancel(request_id=pk, user=user, reason=comment)
+        else:
+            raise DomainError("Choose approve, reject or cancel.", code="invalid")

@@ -1,0 +1,158 @@
+"""Thin API views: parse, call one service, serialise. Refusals are hotdash.errors."""
+
+from __future__ import annotations
+
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination, LimitOffsetPagination
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from approvals import roles, services
+from approvals.api import serializers as s
+from approvals.audit import audit_verify
+from approvals.models import ApprovalRequest, AuditEvent, FeatureFlag
+from hotdash.errors import PermissionRefused
+
+
+class CanRead(BasePermission):
+    """Any role reads. Who may request, decide or cancel is the services' business
+    (one place for the rule, and refused attempts land on the audit trail)."""
+
+    message = "You need the viewers, operators or approvers role."
+
+    def has_permission(self, request, view) -> bool:
+        return roles.can_read(request.user)
+
+
+class Pages(LimitOffsetPagination):
+    default_limit = 50
+    max_limit = 500
+
+
+class AuditPages(CursorPagination):
+    """Cursor paging: stable and cheap on a table that only grows."""
+
+    ordering = "-seq"
+    page_size = 100
+    page_size_query_param = "limit"
+    max_page_size = 1000
+
+
+def _filtered(queryset, params, names: dict[str, str]):
+    """Exact-match filters from query parameters (param name -> field lookup)."""
+    wanted = {lookup: params[name] for name, lookup in names.items() if params.get(name)}
+    return queryset.filter(**wanted)
+
+
+class ApprovalRequestViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Approval requests: list/read (viewers), create (operators), decide (approvers)."""
+
+    permission_classes = [CanRead]
+    serializer_class = s.ApprovalRequestSerializer
+    pagination_class = Pages
+
+    def get_queryset(self):
+        queryset = ApprovalRequest.objects.prefetch_related("decisions")
+        filters = {"status": "status", "action": "action", "target": "target", "risk": "risk"}
+        return _filtered(queryset, self.request.query_params, filters)
+
+    def create(self, request, *args, **kwargs):
+        form = s.ApprovalRequestCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        created = services.approval_request_create(
+            requested_by=request.user, **form.to_service_kwargs()
+        )
+        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, pk, services.approval_request_approve)
+
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, pk, services.approval_request_reject)
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        form = s.CancelSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        done = services.approval_request_cancel(
+            request_id=int(pk), user=request.user, **form.validated_data
+        )
+        return Response(self.get_serializer(done).data)
+
+    def _decide(self, request, pk, service):
+        form = s.DecisionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        done = service(request_id=int(pk), approver=request.user, **form.validated_data)
+        return Response(self.get_serializer(done).data)
+
+
+class FeatureFlagViewSet(viewsets.ReadOnlyModelViewSet):
+    """Flags with their evaluation (`?subject=` for percentage rollouts). Changes are
+    approval requests (flags.set, flags.clear_kill_switch); setting a kill switch is not."""
+
+    permission_classes = [CanRead]
+    serializer_class = s.FeatureFlagSerializer
+    lookup_field = "key"
+    lookup_value_regex = r"[^/]+"
+
+    def get_queryset(self):
+        filters = {"kind": "kind", "scope": "scope", "scope_target": "scope_target"}
+        return _filtered(FeatureFlag.objects.all(), self.request.query_params, filters)
+
+    def get_serializer_context(self):
+        return {
+            **super().get_serializer_context(),
+            "subject": self.request.query_params.get("subject", ""),
+        }
+
+    @action(detail=False, methods=["post"], url_path="kill-switches")
+    def kill_switch(self, request):
+        """Set a kill switch now (operators; no approval: stopping is always allowed)."""
+        if not roles.can_request(request.user):
+            raise PermissionRefused("Only operators set kill switches.", code="not_operator")
+        form = s.KillSwitchSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        flag = services.kill_switch_set(actor=request, **form.validated_data)
+        return Response(self.get_serializer(flag).data, status=status.HTTP_200_OK)
+
+
+class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
+    """The audit trail, newest first; `verify/` recomputes the chain."""
+
+    permission_classes = [CanRead]
+    serializer_class = s.AuditEventSerializer
+    pagination_class = AuditPages
+    lookup_field = "seq"
+
+    def get_queryset(self):
+        filters = {
+            "verb": "verb",
+            "actor": "actor_name",
+            "actor_type": "actor_type",
+            "target_type": "target_type",
+            "target_id": "target_id",
+            "request_id": "request_id",
+            "outcome": "outcome",
+        }
+        return _filtered(AuditEvent.objects.all(), self.request.query_params, filters)
+
+    @action(detail=False, methods=["get"])
+    def verify(self, request):
+        """200 with the report when intact, 409 `audit_chain_broken` with it when not.
+        A full scan: operators and approvers only."""
+        if not roles.can_request(request.user):
+            raise PermissionRefused("Only operators and approvers run the verification.")
+        report = audit_verify()
+        if report.ok:
+            return Response({"code": "ok", **report.as_dict()})
+        return Response(
+            {"code": "audit_chain_broken", **report.as_dict()}, status=status.HTTP_409_CONFLICT
+        )

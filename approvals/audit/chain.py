@@ -1,0 +1,101 @@
+"""The hash chain: canonical serialisation, secret masking and the hash of one event.
+
+hash = sha256(prev_hash + canonical_json(event fields without `hash`)), where
+canonical JSON has sorted keys, fixed separators, UTF-8 text and times as UTC
+ISO-8601 with microseconds. Every value is made JSON-native *before* it is
+stored, so what the database returns hashes exactly as what was written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+
+GENESIS_HASH = "0" * 64
+MASK = "***"
+
+# Key names whose values are secrets. Masking too much is harmless; too little is not.
+_SECRET_KEY = re.compile(
+    r"(token|secret|passw|pwd|authori[sz]ation|cookie|session|signature|private|"
+    r"credential_value|api[-_]?key|access[-_]?key|(^|[-_.\s])key$)",
+    re.IGNORECASE,
+)
+_NOT_SECRET = frozenset({"idempotency_key", "flag_key", "action_key"})
+
+HASHED_FIELDS = (
+    "seq",
+    "at",
+    "actor_type",
+    "actor_id",
+    "actor_name",
+    "actor_snapshot",
+    "verb",
+    "target_type",
+    "target_id",
+    "target_repr",
+    "request_id",
+    "ip",
+    "changes",
+    "outcome",
+    "reason",
+    "prev_hash",
+)
+
+
+def is_secret_key(name: str) -> bool:
+    return name.lower() not in _NOT_SECRET and bool(_SECRET_KEY.search(name))
+
+
+def mask_secrets(value):
+    """A copy of `value` with the values of secret-looking keys replaced by `***`, at any depth."""
+    if isinstance(value, dict):
+        return {
+            str(k): (MASK if is_secret_key(str(k)) else mask_secrets(v)) for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [mask_secrets(v) for v in value]
+    return value
+
+
+def json_native(value):
+    """`value` as the database's JSON round trip returns it (dates and decimals become strings).
+
+    Huge or non-finite floats become strings too: PostgreSQL's jsonb prints 1e20
+    as an integer and refuses NaN, which would change the hash on the way back.
+    """
+    return _tame_floats(json.loads(json.dumps(value, default=str, ensure_ascii=False)))
+
+
+def _tame_floats(value):
+    if isinstance(value, float) and not (abs(value) < 1e15):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _tame_floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tame_floats(v) for v in value]
+    return value
+
+
+def iso_utc(moment: datetime) -> str:
+    """UTC ISO-8601 with microseconds and a `Z`: one spelling for one instant."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_json(fields: dict) -> str:
+    """Sorted keys, no whitespace, UTF-8 kept: the bytes that are hashed."""
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def event_fields(event) -> dict:
+    """The hashed fields of an AuditEvent (saved or not) as canonical values."""
+    fields = {name: getattr(event, name) for name in HASHED_FIELDS}
+    fields["at"] = iso_utc(fields["at"])
+    return fields
+
+
+def event_hash(event) -> str:
+    """The hash this event must carry, given its fields and its `prev_hash`."""
+    payload = event.prev_hash + canonical_json(event_fields(event))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()

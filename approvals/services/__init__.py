@@ -1,0 +1,43 @@
+"""Writes on governance data (HackSoft style: `<entity>_<action>(*, keyword-only args)`).
+
+Requests:   approval_request_create / _approve / _reject / _cancel / _execute / _reconcile
+Safe runs:  action_run_safe
+Sweeper:    approvals_sweep
+Flags:      flag_ensure, flag_change, flag_manage, kill_switch_set
+"""
+
+from approvals.services.execution import action_run_safe, approval_request_execute
+from approvals.services.flags import (
+    flag_change,
+    flag_ensure,
+    flag_manage,
+    flag_managed_by,
+    kill_switch_engage,
+    kill_switch_key,
+    kill_switch_set,
+)
+from approvals.services.requests import (
+    approval_request_approve,
+    approval_request_cancel,
+    approval_request_create,
+    approval_request_reject,
+)
+from approvals.services.sweeper import approval_request_reconcile, approvals_sweep
+
+__all__ = [
+    "action_run_safe",
+    "approval_request_approve",
+    "approval_request_cancel",
+    "approval_request_create",
+    "approval_request_execute",
+    "approval_request_reconcile",
+    "approval_request_reject",
+    "approvals_sweep",
+    "flag_change",
+    "flag_ensure",
+    "flag_manage",
+    "flag_managed_by",
+    "kill_switch_engage",
+    "kill_switch_key",
+    "kill_switch_set",
+]

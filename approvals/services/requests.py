@@ -1,0 +1,287 @@
+"""Requesting an action, and deciding on it: create, approve, reject, cancel."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from approvals import registry, roles
+from approvals.audit import Actor, audit_record
+from approvals.audit.chain import json_native
+from approvals.audit.context import actor_of
+from approvals.models import ApprovalDecision, ApprovalRequest
+from approvals.services.common import (
+    enqueue_execution,
+    expire,
+    is_overdue,
+    knob,
+    locked,
+    not_pending_error,
+    payload_hash,
+    record_refusal,
+    stored_payload_hash,
+)
+from hotdash.errors import Conflict, DomainError, PermissionRefused, ValidationFailed
+
+Status = ApprovalRequest.Status
+
+
+def approval_request_create(
+    *,
+    action: str,
+    params: dict,
+    requested_by=None,
+    reason: str = "",
+    context: dict | None = None,
+    expires_in: timedelta | None = None,
+    idempotency_key: str | None = None,
+    enqueue: bool = True,
+) -> ApprovalRequest:
+    """Create a request for a registered action and return it.
+
+    1. The action must exist (400 `unknown_action`), params must fit its schema
+       (400 `invalid` with field errors), the requester must be an operator
+       (403); requested_by may also be None or an `Actor` (the system itself).
+    2. The precondition snapshot is taken now and bound, with action, target and
+       params, into `payload_hash`.
+    3. A safe action (no approvals required) is approved at once and, with
+       `enqueue`, its execution job queued. A repeated `idempotency_key` returns
+       the existing request when the payload is the same, else 409 `conflict`.
+    """
+    act = registry.get(action)
+    registry.params_validate(act, params)
+    if _is_user(requested_by) and not roles.can_request(requested_by):
+        raise PermissionRefused("Only operators may request actions.", code="not_operator")
+    params = json_native(params)
+    snapshot = json_native(act.snapshot(params))
+    target = act.target_of(params)
+    digest = payload_hash(action=action, target=target, params=params, precondition=snapshot)
+    existing = _existing(idempotency_key, digest)
+    if existing:
+        return existing
+    with transaction.atomic():
+        request = _insert(
+            act,
+            params,
+            snapshot,
+            target,
+            digest,
+            requested_by,
+            reason,
+            context,
+            expires_in,
+            idempotency_key,
+        )
+        if request.status == Status.APPROVED and enqueue:
+            enqueue_execution(request.pk)
+    return request
+
+
+def _is_user(who) -> bool:
+    return who is not None and not isinstance(who, Actor)
+
+
+def _existing(idempotency_key: str | None, digest: str) -> ApprovalRequest | None:
+    if not idempotency_key:
+        return None
+    found = ApprovalRequest.objects.filter(idempotency_key=idempotency_key).first()
+    if found and found.payload_hash != digest:
+        raise Conflict(f"Idempotency key {idempotency_key!r} was used for another payload.")
+    return found
+
+
+def _insert(act, params, snapshot, target, digest, user, reason, context, expires_in, key):
+    expires_in = expires_in or knob("DEFAULT_EXPIRY")
+    if not timedelta(seconds=1) <= expires_in <= knob("MAX_EXPIRY"):
+        raise ValidationFailed(f"Expiry must be between 1 s and {knob('MAX_EXPIRY')}.")
+    safe = act.required_approvals == 0
+    now = timezone.now()
+    try:
+        request = ApprovalRequest.objects.create(
+            action=act.name,
+            target=target,
+            params=params,
+            precondition=snapshot,
+            payload_hash=digest,
+            risk=act.risk,
+            status=Status.APPROVED if safe else Status.PENDING,
+            required_approvals=act.required_approvals,
+            policy={"risk": act.risk, "required_approvals": act.required_approvals},
+            reason=reason,
+            context=json_native(context or {}),
+            requested_by=user if _is_user(user) else None,
+            requested_by_name=actor_of(user).name,
+            expires_at=now + expires_in,
+            decided_at=now if safe else None,
+            idempotency_key=key or f"hotdash-{uuid.uuid4().hex}",
+        )
+    except IntegrityError:
+        raise Conflict(f"Idempotency key {key!r} is already in use.") from None
+    changes = {
+        "action": act.name,
+        "params": params,
+        "precondition": snapshot,
+        "status": request.status,
+    }
+    audit_record(
+        actor=user, verb="approval.requested", target=request, changes=changes, reason=reason
+    )
+    return request
+
+
+def approval_request_approve(
+    *, request_id: int, approver, comment: str = "", payload_hash: str = ""
+) -> ApprovalRequest:
+    """Record `approver`'s approval; when the quorum of distinct approvers is reached the
+    request becomes `approved` and its execution job is queued. Returns the request.
+
+    Refusals (nothing changes, the attempt is audited): 403 `not_approver`,
+    403 `own_request`, 409 `already_decided`, 409 `expired` (and the request
+    expires), 409 `not_pending`, 409 `conflict` when `payload_hash` (what the
+    approver saw) or the precondition no longer matches (the request becomes `conflict`).
+    """
+    return _decide(request_id, approver, ApprovalDecision.Verdict.APPROVE, comment, payload_hash)
+
+
+def approval_request_reject(
+    *, request_id: int, approver, comment: str = "", payload_hash: str = ""
+) -> ApprovalRequest:
+    """One rejection is final: the request becomes `rejected`. Same refusals as approve."""
+    return _decide(request_id, approver, ApprovalDecision.Verdict.REJECT, comment, payload_hash)
+
+
+def _decide(request_id, approver, verdict, comment, seen_hash) -> ApprovalRequest:
+    try:
+        with transaction.atomic():
+            request = locked(request_id)
+            # A refusal that changes state (expiry, conflict) commits first, then is raised.
+            refusal = _decide_locked(request, approver, verdict, comment, seen_hash)
+        if refusal:
+            raise refusal
+    except DomainError as error:
+        record_refusal(
+            actor=approver, verb=f"approval.{verdict}", request_id=request_id, error=error
+        )
+        raise
+    return request
+
+
+def _decide_locked(request, approver, verdict, comment, seen_hash) -> DomainError | None:
+    _check_decider(request, approver)
+    if request.status == Status.PENDING and is_overdue(request):
+        expire(request, actor=approver)
+        return not_pending_error(request)
+    if request.status != Status.PENDING:
+        raise not_pending_error(request)
+    if drift := _payload_drift(request, seen_hash):
+        if seen_hash and seen_hash != request.payload_hash:
+            return Conflict(drift)  # the approver saw an old version; the request itself is fine
+        _finish_as_conflict(request, approver, drift)
+        return Conflict(drift)
+    _record_decision(request, approver, verdict, comment)
+    return None
+
+
+def _check_decider(request: ApprovalRequest, user) -> None:
+    if not roles.can_approve(user):
+        raise PermissionRefused("Only members of the approvers group decide.", code="not_approver")
+    if request.requested_by_id is not None and request.requested_by_id == user.pk:
+        raise PermissionRefused("Nobody decides on their own request.", code="own_request")
+    if request.decisions.filter(approver=user).exists():
+        raise Conflict(f"You already decided on request #{request.pk}.", code="already_decided")
+
+
+def _payload_drift(request: ApprovalRequest, seen_hash: str) -> str:
+    """Why the payload no longer matches what is approved, or ''."""
+    if seen_hash and seen_hash != request.payload_hash:
+        return "The request changed since you looked at it; reload and decide again."
+    if stored_payload_hash(request) != request.payload_hash:
+        return "The stored payload no longer matches its hash."
+    try:
+        now = registry.get(request.action).snapshot(request.params)
+    except DomainError as error:
+        return f"The precondition no longer holds: {error.detail}"
+    if json_native(now) != request.precondition:
+        return "What the request would change has changed since it was made."
+    return ""
+
+
+def _finish_as_conflict(request: ApprovalRequest, actor, detail: str) -> None:
+    ApprovalRequest.objects.filter(pk=request.pk, status=Status.PENDING).update(
+        status=Status.CONFLICT, finished_at=timezone.now(), error=detail
+    )
+    request.refresh_from_db()
+    audit_record(
+        actor=actor,
+        verb="approval.conflict",
+        target=request,
+        changes={"status": {"before": "pending", "after": "conflict"}},
+        outcome="denied",
+        reason=detail,
+    )
+
+
+def _record_decision(request: ApprovalRequest, approver, verdict: str, comment: str) -> None:
+    ApprovalDecision.objects.create(
+        request=request,
+        approver=approver,
+        approver_name=approver.get_username(),
+        verdict=verdict,
+        comment=comment,
+        payload_hash=request.payload_hash,
+    )
+    after = _status_after(request, verdict)
+    if after != Status.PENDING:
+        ApprovalRequest.objects.filter(pk=request.pk, status=Status.PENDING).update(
+            status=after, decided_at=timezone.now()
+        )
+        request.refresh_from_db()
+    changes = {"verdict": verdict, "status": {"before": "pending", "after": request.status}}
+    audit_record(
+        actor=approver, verb=f"approval.{verdict}", target=request, changes=changes, reason=comment
+    )
+    if request.status == Status.APPROVED:
+        enqueue_execution(request.pk)
+
+
+def _status_after(request: ApprovalRequest, verdict: str) -> str:
+    if verdict == ApprovalDecision.Verdict.REJECT:
+        return Status.REJECTED
+    approvals = request.decisions.filter(
+        verdict=ApprovalDecision.Verdict.APPROVE, payload_hash=request.payload_hash
+    ).count()
+    return Status.APPROVED if approvals >= request.required_approvals else Status.PENDING
+
+
+def approval_request_cancel(*, request_id: int, user, reason: str = "") -> ApprovalRequest:
+    """Withdraw a request that has not started: the requester or an approver may.
+    Refusals: 403 `not_allowed`, 409 `not_pending` (started or finished)."""
+    try:
+        with transaction.atomic():
+            request = locked(request_id)
+            mine = user is not None and request.requested_by_id == user.pk
+            if not (mine or roles.can_approve(user)):
+                raise PermissionRefused(
+                    "Only the requester or an approver cancels a request.", code="not_allowed"
+                )
+            before = request.status
+            moved = ApprovalRequest.objects.filter(
+                pk=request.pk, status__in=[Status.PENDING, Status.APPROVED], started_at=None
+            ).update(status=Status.CANCELLED, finished_at=timezone.now())
+            if not moved:
+                raise not_pending_error(request)
+            request.refresh_from_db()
+            audit_record(
+                actor=user,
+                verb="approval.cancel",
+                target=request,
+                changes={"status": {"before": before, "after": "cancelled"}},
+                reason=reason,
+            )
+    except DomainError as error:
+        record_refusal(actor=user, verb="approval.cancel", request_id=request_id, error=error)
+        raise
+    return request

@@ -1,0 +1,50 @@
+"""Governance fixtures: the recording fake actions, API clients per persona, helpers."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from approvals.flags import flags_cache_clear
+from approvals.services import approval_request_create
+from tests.approvals import fakes
+
+REPLY = {"conversation_id": 42, "text": "Your order ships today."}
+
+
+@pytest.fixture(autouse=True)
+def fake_actions():
+    """The fake actions registered, their records empty, the flag cache clean."""
+    fakes.reset()
+    fakes.register_fakes()
+    flags_cache_clear()
+    yield fakes
+    fakes.unregister_fakes()
+    fakes.reset()
+    flags_cache_clear()
+
+
+@pytest.fixture
+def pending(operator):
+    """A pending `test.send` request by the operator (one approval needed)."""
+    return approval_request_create(action="test.send", params=dict(REPLY), requested_by=operator)
+
+
+@pytest.fixture
+def api():
+    """api(user) -> an APIClient logged in as that user (session-style, no token)."""
+
+    def client_for(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def on_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://…)")
