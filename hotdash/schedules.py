@@ -19,6 +19,9 @@ SCHEDULES: dict[str, tuple[str, str, int]] = {
     "monitoring.probe_loop": ("monitoring.tasks.run_due_probes_task", Schedule.MINUTES, 1),
     "monitoring.rollups": ("monitoring.tasks.rollups_refresh_task", Schedule.MINUTES, 5),
     "monitoring.prune": ("monitoring.tasks.checks_prune_task", Schedule.HOURLY, 60),
+    "monitoring.escalate": ("monitoring.tasks.incidents_escalate_task", Schedule.MINUTES, 1),
+    "monitoring.notify_sweep": ("monitoring.tasks.notifications_sweep_task", Schedule.MINUTES, 1),
+    "monitoring.maintenance": ("monitoring.tasks.maintenance_tick_task", Schedule.MINUTES, 1),
     "approvals.sweep": ("approvals.tasks.approvals_sweep_task", Schedule.MINUTES, 1),
     "approvals.audit_checkpoint": ("approvals.tasks.audit_checkpoint_task", Schedule.MINUTES, 5),
 }

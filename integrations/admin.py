@@ -4,11 +4,30 @@ from __future__ import annotations
 
 import os
 
+from django import forms
 from django.contrib import admin
 from django.utils.html import format_html_join
 
 from approvals.admin_utils import badge
+from integrations.dependencies import cycle_through
 from integrations.models import Integration, IntegrationState
+
+
+class IntegrationForm(forms.ModelForm):
+    class Meta:
+        model = Integration
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what shows
+
+    def clean_depends_on(self):
+        """Refuse a dependency that would close a cycle, naming the loop."""
+        chosen = self.cleaned_data["depends_on"]
+        loop = cycle_through(self.instance.pk, [i.pk for i in chosen])
+        if loop:
+            names = dict(Integration.objects.filter(pk__in=loop).values_list("pk", "slug"))
+            raise forms.ValidationError(
+                "That would make a dependency cycle: " + " → ".join(names[pk] for pk in loop)
+            )
+        return chosen
 
 
 class IntegrationStateInline(admin.StackedInline):
@@ -24,6 +43,7 @@ class IntegrationStateInline(admin.StackedInline):
 
 @admin.register(Integration)
 class IntegrationAdmin(admin.ModelAdmin):
+    form = IntegrationForm
     list_display = [
         "name",
         "slug",

@@ -5,7 +5,16 @@ from __future__ import annotations
 from django.contrib import admin
 
 from approvals.admin_utils import CappedCountPaginator, badge
-from monitoring.models import CheckResult, CheckRollup, Incident, IncidentEvent, StateTransition
+from monitoring.models import (
+    Channel,
+    CheckResult,
+    CheckRollup,
+    Incident,
+    IncidentEvent,
+    MaintenanceWindow,
+    Notification,
+    StateTransition,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -115,3 +124,46 @@ class IncidentAdmin(admin.ModelAdmin):
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj):
         return badge(obj.status)
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "enabled", "max_severity", "escalation_level"]
+    list_filter = ["kind", "enabled", "escalation_level"]
+    search_fields = ["name", "recipients"]
+    filter_horizontal = ["integrations"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "incident",
+        "channel",
+        "event",
+        "status_badge",
+        "attempts",
+        "last_error",
+        "sent_at",
+    ]
+    list_filter = ["status", "event", "channel"]
+    list_select_related = ["incident", "channel"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, obj):
+        return badge(obj.status)
+
+
+@admin.register(MaintenanceWindow)
+class MaintenanceWindowAdmin(admin.ModelAdmin):
+    list_display = ["reason", "starts_at", "ends_at", "recurrence", "owner"]
+    list_filter = ["recurrence"]
+    search_fields = ["reason", "owner"]
+    filter_horizontal = ["integrations"]
+    exclude = ["created_by", "ended_notice_for"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

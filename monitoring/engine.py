@@ -27,6 +27,7 @@ from integrations.probing import ProbeOutcome
 from monitoring.health import judge
 from monitoring.models import CheckResult, StateTransition
 from monitoring.pool import DbThreadPool
+from monitoring.reactions import transitions_react
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ def results_record(probed: list[Probed]) -> CycleStats:
         IntegrationState.objects.bulk_update(list(states.values()), STATE_FIELDS, batch_size=500)
     stats.transitions = len(transitions)
     stats.checks = checks
+    transitions_react(transitions, checks)
     return stats
 
 

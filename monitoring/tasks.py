@@ -10,9 +10,12 @@ import uuid
 
 from django.conf import settings
 
+from monitoring.alerting import notification_send, notifications_sweep
 from monitoring.engine import CycleStats, probe_cycle, sleep_until
 from monitoring.leases import lease_acquire, lease_release
+from monitoring.maintenance import maintenance_tick
 from monitoring.pool import DbThreadPool
+from monitoring.reactions import incidents_escalate
 from monitoring.rollups import checks_prune, rollups_refresh
 
 log = logging.getLogger(__name__)
@@ -70,3 +73,23 @@ def rollups_refresh_task(hours: int = 2) -> int:
 def checks_prune_task() -> int:
     """Delete raw check results past the retention period that are already rolled up."""
     return checks_prune(days=settings.CHECK_RETENTION_DAYS)
+
+
+def notification_send_task(notification_id: int) -> str:
+    """Send one alert (claimed first, so a duplicate job does nothing)."""
+    return notification_send(notification_id)
+
+
+def notifications_sweep_task() -> int:
+    """Re-enqueue alerts whose job was lost or whose retry is due."""
+    return notifications_sweep()
+
+
+def incidents_escalate_task() -> int:
+    """Re-notify and escalate unacknowledged incidents whose time has come."""
+    return incidents_escalate()
+
+
+def maintenance_tick_task() -> dict:
+    """Move integrations into and out of maintenance as windows start and end."""
+    return maintenance_tick()

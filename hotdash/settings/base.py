@@ -134,6 +134,13 @@ PROBE_LOOP = {
 }
 CHECK_RETENTION_DAYS = CONFIG.check_retention_days
 
+# Incidents: a flap inside the cool-down re-opens the same incident; while nobody
+# acknowledges, re-notify every RENOTIFY minutes and escalate after ESCALATE minutes.
+INCIDENT_REOPEN_COOLDOWN_MINUTES = 15
+INCIDENT_RENOTIFY_MINUTES = 30
+INCIDENT_ESCALATE_MINUTES = 15
+NOTIFICATION_MAX_ATTEMPTS = 6
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,171 @@
+"""Alerts: route an incident event to channels, store each alert as a row, send it in a job.
+
+1. `incident_notify` picks the channels (severity, integration, escalation level),
+   writes one Notification per channel with a unique dedupe key — so one event
+   is never sent twice — and enqueues a send job for each after commit.
+2. `notification_send` claims the row with a conditional update, sends it once,
+   and records the vendor's answer; transient failures wait with backoff
+   (honouring Retry-After), permanent ones fail at once. Either way the
+   incident's timeline says what happened.
+3. `notifications_sweep` re-enqueues rows whose job was lost or whose retry is due.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from integrations.http import GatewayError
+from monitoring import channels as senders
+from monitoring.incidents import event_add
+from monitoring.maintenance import in_maintenance
+from monitoring.models import Channel, Incident, IncidentEvent, Notification
+
+log = logging.getLogger(__name__)
+SEND_TASK = "monitoring.tasks.notification_send_task"
+BACKOFF_SECONDS = [30, 60, 120, 300, 600, 1800]
+ALWAYS_ANNOUNCED = {"resolved", "maintenance_ended"}
+
+
+def channels_for(incident: Incident, level: int = 0):
+    return (
+        Channel.objects.filter(
+            enabled=True, escalation_level=level, max_severity__gte=incident.severity
+        )
+        .filter(Q(integrations__isnull=True) | Q(integrations=incident.integration))
+        .distinct()
+    )
+
+
+def policy_snapshot(incident: Incident) -> dict:
+    """The routing and escalation policy as it stands when the incident opens."""
+    return {
+        "renotify_minutes": settings.INCIDENT_RENOTIFY_MINUTES,
+        "escalate_after_minutes": settings.INCIDENT_ESCALATE_MINUTES,
+        "levels": {
+            str(level): list(channels_for(incident, level).values_list("pk", flat=True))
+            for level in (0, 1)
+        },
+    }
+
+
+def suppression_reason(incident: Incident, event: str) -> str:
+    """Why this event must not page anyone ('' if it should)."""
+    if event in ALWAYS_ANNOUNCED:
+        return ""
+    if incident.caused_by_id:
+        return f"caused by {incident.caused_by.name}, which has its own incident"
+    if in_maintenance(incident.integration):
+        return "the integration is in a maintenance window"
+    return ""
+
+
+def incident_notify(*, incident: Incident, event: str, level: int = 0, slot: str = "") -> int:
+    """Queue one notification per routed channel for `event`. Returns how many were queued.
+
+    `slot` tells repeats of the same event apart (a re-notification's time slot);
+    the same (incident, event, round, slot, channel) is never queued twice.
+    """
+    reason = suppression_reason(incident, event)
+    channel_ids = _routed(incident, level)
+    queued = 0
+    for channel_id in channel_ids:
+        key = f"{incident.pk}:{event}:{incident.reopen_count}:{slot}:{channel_id}"
+        note, created = Notification.objects.get_or_create(
+            dedupe_key=key,
+            defaults={
+                "incident": incident,
+                "channel_id": channel_id,
+                "event": event,
+                "payload": {**senders.payload(incident, event), "key": key},
+                "status": Notification.Status.SUPPRESSED if reason else Notification.Status.QUEUED,
+                "last_error": reason,
+            },
+        )
+        if created and not reason:
+            queued += 1
+            transaction.on_commit(lambda pk=note.pk: async_task(SEND_TASK, pk))
+    if reason and channel_ids:
+        event_add(incident, IncidentEvent.Kind.NOTE, f"{event}: not paged ({reason})")
+    return queued
+
+
+def _routed(incident: Incident, level: int) -> list[int]:
+    levels = (incident.escalation_policy or {}).get("levels")
+    if levels is not None and str(level) in levels:
+        live = Channel.objects.filter(pk__in=levels[str(level)], enabled=True)
+        return list(live.values_list("pk", flat=True))
+    return list(channels_for(incident, level).values_list("pk", flat=True))
+
+
+def _claim(notification_id: int) -> bool:
+    now = timezone.now()
+    return bool(
+        Notification.objects.filter(pk=notification_id, status=Notification.Status.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(status=Notification.Status.SENDING, claimed_until=now + timedelta(minutes=2))
+    )
+
+
+def notification_send(notification_id: int) -> str:
+    """Send one queued notification if it is ours to send. Returns its status afterwards."""
+    if not _claim(notification_id):
+        return "not-claimed"
+    note = Notification.objects.select_related("channel", "incident__integration").get(
+        pk=notification_id
+    )
+    note.attempts += 1
+    try:
+        note.response = senders.send(note.channel, note.payload)[:500]
+    except (GatewayError, senders.SendFailed) as exc:
+        _failed(note, exc)
+    else:
+        note.status, note.sent_at, note.last_error = Notification.Status.SENT, timezone.now(), ""
+        event_add(note.incident, IncidentEvent.Kind.NOTIFIED, f"{note.event} → {note.channel}")
+    note.claimed_until = None
+    note.save()
+    return note.status
+
+
+def _failed(note: Notification, exc: Exception) -> None:
+    detail = getattr(exc, "detail", str(exc))[:500]
+    retryable = getattr(exc, "retryable", False)
+    note.last_error = detail
+    gave_up = not retryable or note.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+    if gave_up:
+        note.status = Notification.Status.FAILED
+    else:
+        wait = BACKOFF_SECONDS[min(note.attempts - 1, len(BACKOFF_SECONDS) - 1)]
+        wait = max(wait, getattr(exc, "retry_after", None) or 0)
+        note.status, note.next_attempt_at = (
+            Notification.Status.QUEUED,
+            timezone.now() + timedelta(seconds=wait),
+        )
+    outcome = "gave up" if gave_up else f"will retry at {note.next_attempt_at:%H:%M:%S}"
+    event_add(
+        note.incident,
+        IncidentEvent.Kind.NOTIFY_FAILED,
+        f"{note.event} → {note.channel}: {detail} (attempt {note.attempts}; {outcome})",
+    )
+
+
+def notifications_sweep() -> int:
+    """Re-enqueue due retries and rows stuck in 'sending' by a dead worker. Returns count."""
+    now = timezone.now()
+    Notification.objects.filter(status=Notification.Status.SENDING, claimed_until__lt=now).update(
+        status=Notification.Status.QUEUED, claimed_until=None, next_attempt_at=now
+    )
+    lost = Q(next_attempt_at__isnull=True, created_at__lt=now - timedelta(seconds=60))
+    due = Notification.objects.filter(status=Notification.Status.QUEUED).filter(
+        Q(next_attempt_at__lte=now) | lost
+    )
+    ids = list(due.values_list("pk", flat=True)[:500])
+    for pk in ids:
+        async_task(SEND_TASK, pk)
+    return len(ids)
