@@ -17,7 +17,6 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from monitoring.alerting import incident_notify, notification_send, notifications_sweep
-from monitoring.engine import probe_now
 from monitoring.incidents import incident_acknowledge, incident_open, incident_resolve
 from monitoring.models import Channel, Incident, MaintenanceWindow, Notification
 from tests.monitoring.conftest import WEBHOOK_SECRET, make_integration
@@ -205,7 +204,7 @@ def test_acknowledge_and_auto_resolve__concurrent__end_consistent(vendor, operat
         start = threading.Barrier(2)
         errors = []
 
-        def ack(pk=incident.pk):
+        def ack(pk=incident.pk, start=start, errors=errors):
             start.wait()
             try:
                 incident_acknowledge(incident_id=pk, user=operator)
@@ -214,7 +213,7 @@ def test_acknowledge_and_auto_resolve__concurrent__end_consistent(vendor, operat
             finally:
                 connections.close_all()
 
-        def resolve(pk=incident.pk):
+        def resolve(pk=incident.pk, start=start, errors=errors):
             start.wait()
             try:
                 incident_resolve(incident_id=pk)
