@@ -17,7 +17,7 @@ SANDBOX_CREDENTIALS: dict[str, dict[str, str]] = {
     "shopify": {"token": "sandbox-shopify-token"},
     "chatwoot": {"token": "sandbox-chatwoot-token"},
     "supabase": {"api_key": "sandbox-supabase-service", "anon_key": "sandbox-supabase-anon"},
-    "publer": {"api_key": "sandbox-publer-key", "workspace_id": "sandbox-workspace"},
+    "publer": {"api_key": "sandbox-publer-key", "workspace_id": "665f2c1e8a0b4d0012ab34cd"},
     "llamaindex": {"token": "sandbox-llamaindex-token"},
     "mcp": {"token": "sandbox-mcp-token"},
 }

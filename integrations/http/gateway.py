@@ -164,8 +164,8 @@ class Gateway:
                 return result
             except GatewayError as exc:
                 exc.attempts = attempt
-                if isinstance(exc, Throttled) and exc.retry_after is not None and self.book:
-                    self._remember(*self.book.throttled(exc.retry_after, "retry-after"))
+                if isinstance(exc, Throttled) and exc.retry_after is not None:
+                    self._note_pause(exc.retry_after)
                 delay = self.backoff.delay(
                     exc, attempt, safe=safe, remaining_s=deadline_at - self.clock(), rng=self.rng
                 )
@@ -259,6 +259,12 @@ class Gateway:
     def note_deprecation(self, text: str) -> None:
         if text not in self.deprecations:
             self.deprecations.append(self.scrub(text)[:300])
+
+    def _note_pause(self, seconds: float) -> None:
+        """Share the vendor's requested pause, keeping the rest of the last report."""
+        until = round(time.time() + seconds, 3)
+        report = {"source": "retry-after", **self.rate_limit, "throttled_until": until}
+        self.note_rate_limit(report, 0.0)
 
     def _remember(self, report: dict[str, Any], headroom: float | None) -> None:
         self.rate_limit = report

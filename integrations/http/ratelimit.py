@@ -40,11 +40,6 @@ class RateLimitBook:
         self.store.update(rate_limit=stored, rate_limit_headroom=bounded)
         return stored
 
-    def throttled(self, retry_after: float, source: str) -> tuple[dict[str, Any], float]:
-        """Record that the vendor asked for a pause of `retry_after` seconds."""
-        until = round(self.clock() + retry_after, 3)
-        return self.record({"source": source, "throttled_until": until}, 0.0), 0.0
-
 
 def from_x_ratelimit(
     headers: Mapping[str, str], *, now: float

@@ -17,7 +17,17 @@ import traceback
 from integrations.http import ErrorClass, GatewayError, Scrubber
 from integrations.probing import PROBES, ProbeOutcome
 
-from . import generic, shopify  # noqa: F401 - each module registers its probe
+from . import (  # noqa: F401 - each module registers its probe
+    chatwoot,
+    ga4,
+    generic,
+    llamaindex,
+    mcp,
+    publer,
+    shopify,
+    slack,
+    supabase,
+)
 from .base import probe_ok
 
 __all__ = ["probe_integration", "probe_ok"]

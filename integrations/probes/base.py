@@ -6,8 +6,14 @@ from integrations.probing import ProbeOutcome
 
 
 def probe_ok(client, message: str = "", **details) -> ProbeOutcome:
-    """The outcome of a probe whose calls all answered as contracted, from `client.gateway`."""
+    """The outcome of a probe whose calls all answered as contracted, read off `client.gateway`.
+
+    Rate-limit report and headroom are what the vendor last reported during
+    this probe; deprecation signals seen on the way land in `details["deprecations"]`.
+    """
     gateway = client.gateway
+    if gateway.deprecations:
+        details["deprecations"] = list(gateway.deprecations)
     return ProbeOutcome(
         ok=True,
         http_status=gateway.last_status,

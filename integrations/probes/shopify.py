@@ -1,4 +1,7 @@
-"""Shopify probe: the cheapest Admin GraphQL query, `{ shop { name } }` (cost 1)."""
+"""Shopify probe: the cheapest Admin GraphQL query, `{ shop { name } }` (cost 1).
+
+Records the query-cost bucket's headroom and the pinned API version's age.
+"""
 
 from __future__ import annotations
 
@@ -12,4 +15,4 @@ from .base import probe_ok
 def probe_shopify(integration) -> ProbeOutcome:
     client = ShopifyClient.for_probe(integration)
     name = client.shop_name()
-    return probe_ok(client, f"shop {name!r} answered", api_version=client.api_version)
+    return probe_ok(client, f"shop {name!r} answered", **client.version_details())

@@ -1,0 +1,215 @@
+"""MCP client over Streamable HTTP: 2025-11-25 (stateful), falling back to 2026-07-28 (stateless).
+
+Spec: modelcontextprotocol docs/specification/2025-11-25/basic/{transports,lifecycle}.mdx
+and 2026-07-28/basic/transports/streamable-http.mdx, server/discover.mdx
+(vendor-contracts.md §8). Quirks kept here:
+- Every POST carries `Accept: application/json, text/event-stream`; an answer
+  may be one JSON object or an SSE stream whose `data:` lines are JSON-RPC
+  messages, the response among them.
+- 2025-11-25: `initialize`, then the `notifications/initialized` notification
+  (202, no body); the `MCP-Session-Id` returned with the InitializeResult goes
+  on every later request, with `MCP-Protocol-Version`. A 404 for a session
+  means it expired: initialize again (once).
+- A 2026-07-28 server refuses `initialize` (400 / -32022 listing the
+  supported versions, or -32601): we then call `server/discover` and speak
+  the stateless form, `params._meta` plus `MCP-Protocol-Version`, `Mcp-Method`
+  and `Mcp-Name` headers on every request; it has no `ping`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from typing import Any
+
+from integrations.http import ContractBroken, GatewayError, HttpResult, refusal
+
+from .base import VendorClient
+from .mcp_wire import McpRpcError, find_response, rpc_error_of
+
+STATEFUL_VERSIONS = ("2025-11-25", "2025-06-18", "2025-03-26")
+STATELESS_VERSION = "2026-07-28"
+CLIENT_INFO = {"name": "hotdash", "version": "1.0.0"}
+MAX_TOOL_PAGES = 20
+
+
+class McpClient(VendorClient):
+    """One MCP conversation. `connect()` first; then `ping`, `list_tools`, `call_tool`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.session_id: str | None = None
+        self.protocol_version: str | None = None
+        self.stateless = False
+        self.server_info: dict[str, Any] = {}
+        self._ids = itertools.count(1)
+
+    @property
+    def endpoint(self) -> str:
+        return self.url(str(self.config.get("endpoint_path", "/mcp")))
+
+    @property
+    def wanted_version(self) -> str:
+        return str(self.config.get("protocol_version", STATEFUL_VERSIONS[0]))
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def connect(self) -> dict[str, Any]:
+        """Initialize (stateful) or discover (stateless); returns the server's description."""
+        try:
+            return self._initialize()
+        except McpRpcError as exc:
+            if not _server_is_stateless(exc):
+                raise
+        return self._discover()
+
+    def _initialize(self) -> dict[str, Any]:
+        self.session_id, self.protocol_version, self.stateless = None, None, False
+        params = {
+            "protocolVersion": self.wanted_version,
+            "capabilities": {},
+            "clientInfo": CLIENT_INFO,
+        }
+        result, http = self._call("initialize", params, expect={200, 400, 404})
+        version = result.get("protocolVersion")
+        if version not in STATEFUL_VERSIONS:
+            raise ContractBroken(f"MCP server offers protocol {version!r}, which we do not speak")
+        self.protocol_version = version
+        self.session_id = http.headers.get("MCP-Session-Id")
+        self.server_info = dict(result.get("serverInfo") or {})
+        self._notify("notifications/initialized")
+        return result
+
+    def _discover(self) -> dict[str, Any]:
+        self.stateless, self.protocol_version, self.session_id = True, STATELESS_VERSION, None
+        result, _ = self._call("server/discover", {})
+        if STATELESS_VERSION not in (result.get("supportedVersions") or []):
+            raise ContractBroken("MCP server/discover does not offer 2026-07-28")
+        meta = result.get("_meta") or {}
+        self.server_info = dict(meta.get("io.modelcontextprotocol/serverInfo") or {})
+        return result
+
+    def close(self) -> None:
+        """End a stateful session (DELETE); best effort, never raises."""
+        if not self.session_id:
+            return
+        try:
+            self.gateway.request(
+                "DELETE", self.endpoint, headers=self._headers(), expect={200, 202, 204, 404, 405}
+            )
+        except GatewayError:
+            pass
+        self.session_id = None
+
+    # -- methods ------------------------------------------------------------------------
+
+    def ping(self) -> None:
+        """`ping` (2025-11-25); a 2026-07-28 server has none, so there it is a no-op."""
+        if not self.stateless:
+            self.request("ping", {})
+
+    def list_tools(self) -> list[dict[str, Any]]:
+        """Every tool, following `nextCursor`."""
+        tools: list[dict[str, Any]] = []
+        cursor = None
+        for _ in range(MAX_TOOL_PAGES):
+            result = self.request("tools/list", {"cursor": cursor} if cursor else {})
+            if not isinstance(result.get("tools"), list):
+                raise ContractBroken("MCP tools/list result has no tools list")
+            tools += result["tools"]
+            cursor = result.get("nextCursor")
+            if not cursor:
+                return tools
+        raise ContractBroken(f"MCP tools/list did not end within {MAX_TOOL_PAGES} pages")
+
+    def call_tool(self, name: str, arguments: dict | None = None) -> dict[str, Any]:
+        """`tools/call`; the result's `isError` is the tool's own failure, left to the caller."""
+        return self.request("tools/call", {"name": name, "arguments": arguments or {}}, safe=False)
+
+    def request(self, method: str, params: dict, *, safe: bool = True) -> dict[str, Any]:
+        """One JSON-RPC request; a stateful session that expired (404) is renewed once."""
+        try:
+            return self._call(method, params, safe=safe)[0]
+        except McpRpcError as exc:
+            if self.stateless or exc.vendor_status != 404 or not self.session_id:
+                raise
+        self._initialize()
+        return self._call(method, params, safe=safe)[0]
+
+    # -- the wire -----------------------------------------------------------------------
+
+    def _headers(self, method: str | None = None, params: dict | None = None) -> dict[str, str]:
+        headers = {
+            "Accept": "application/json, text/event-stream",
+            "Content-Type": "application/json",
+        }
+        token = self.credentials.get("token")
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if self.protocol_version:
+            headers["MCP-Protocol-Version"] = self.protocol_version
+        if self.session_id:
+            headers["MCP-Session-Id"] = self.session_id
+        if self.stateless and method:
+            headers["Mcp-Method"] = method
+            if method == "tools/call":
+                headers["Mcp-Name"] = str((params or {}).get("name", ""))
+        return headers
+
+    def _params(self, params: dict) -> dict:
+        if not self.stateless:
+            return params
+        meta = {
+            "io.modelcontextprotocol/protocolVersion": STATELESS_VERSION,
+            "io.modelcontextprotocol/clientCapabilities": {},
+            "io.modelcontextprotocol/clientInfo": CLIENT_INFO,
+        }
+        return {**params, "_meta": meta}
+
+    def _call(
+        self, method: str, params: dict, *, expect=frozenset({200}), safe: bool = True
+    ) -> tuple[dict[str, Any], HttpResult]:
+        ident = next(self._ids)
+        message = {"jsonrpc": "2.0", "id": ident, "method": method, "params": self._params(params)}
+        http = self.gateway.request(
+            "POST",
+            self.endpoint,
+            headers=self._headers(method, params),
+            json=message,
+            expect=set(expect) | {400, 404},
+            idempotent=safe,
+        )
+        if http.status not in expect or http.status >= 400:
+            raise rpc_error_of(http) or refusal(http, " ".join(http.text.split())[:200])
+        response = find_response(http, ident)
+        if "error" in response:
+            raise McpRpcError.from_error(response["error"], http.status)
+        if not isinstance(response.get("result"), dict):
+            raise ContractBroken(f"MCP {method} answer has no result object")
+        return response["result"], http
+
+    def _notify(self, method: str) -> None:
+        self.gateway.request(
+            "POST",
+            self.endpoint,
+            headers=self._headers(method),
+            json={"jsonrpc": "2.0", "method": method},
+            expect={200, 202, 204},
+            idempotent=True,
+        )
+
+
+def _server_is_stateless(error: McpRpcError) -> bool:
+    """-32022 naming 2026-07-28 among the supported versions, or `initialize` unknown (-32601)."""
+    supported = (error.data or {}).get("supported") if isinstance(error.data, dict) else None
+    if error.rpc_code == -32022:
+        return STATELESS_VERSION in (supported or [STATELESS_VERSION])
+    return error.rpc_code == -32601
+
+
+def tools_fingerprint(tools: list[dict[str, Any]]) -> str:
+    """sha256 of the canonical tool list (sorted by name, keys sorted, compact JSON)."""
+    canonical = sorted(tools, key=lambda tool: str(tool.get("name")))
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,33 @@
+"""MCP probe: initialize (or discover) → ping → tools/list, then end the session.
+
+`details` carry the protocol version, the server's name and version, the tool
+names and a fingerprint (sha256 of the canonical tool list) so tool drift is visible.
+"""
+
+from __future__ import annotations
+
+from integrations.clients.mcp import McpClient, tools_fingerprint
+from integrations.probing import ProbeOutcome, register_probe
+
+from .base import probe_ok
+
+
+@register_probe("mcp")
+def probe_mcp(integration) -> ProbeOutcome:
+    client = McpClient.for_probe(integration)
+    try:
+        client.connect()
+        client.ping()
+        tools = client.list_tools()
+    finally:
+        client.close()
+    names = sorted(str(tool.get("name")) for tool in tools)
+    return probe_ok(
+        client,
+        f"{len(tools)} tools over MCP {client.protocol_version}",
+        protocol_version=client.protocol_version,
+        server=client.server_info,
+        tool_count=len(tools),
+        tool_names=names,
+        tools_fingerprint=tools_fingerprint(tools),
+    )
