@@ -83,3 +83,23 @@ def test_shopify_probe__missing_variable__names_it(monkeypatch):
     shop = _integration(kind="shopify", credential_env={"token": "SHOPIFY_ADMIN_TOKEN"})
     outcome = probe_integration(shop)
     assert outcome.error_class == "config" and "SHOPIFY_ADMIN_TOKEN" in outcome.message
+
+
+def test_probe__vendor_echoing_the_credential__message_is_scrubbed(mocked, monkeypatch, caplog):
+    monkeypatch.setenv("SHOPIFY_ADMIN_TOKEN", "shpat-live-secret")
+    for _ in range(3):
+        mocked.post(
+            "https://shop.example/admin/api/2025-10/graphql.json",
+            status=500,
+            json={"errors": "bad token shpat-live-secret"},
+        )
+    shop = _integration(
+        kind="shopify",
+        base_url="https://shop.example",
+        credential_env={"token": "SHOPIFY_ADMIN_TOKEN"},
+        config={"backoff_base_seconds": 0.001},
+    )
+    outcome = probe_integration(shop)
+    assert outcome.error_class == "vendor_5xx"
+    assert "shpat-live-secret" not in outcome.message and "[redacted]" in outcome.message
+    assert "shpat-live-secret" not in caplog.text
