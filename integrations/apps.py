@@ -6,7 +6,8 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self) -> None:
-        """Register the integrations' actions (switch live / sandbox) with approvals."""
-        from integrations import actions
+        """Register the integrations' actions (switch live / sandbox, recovery steps)."""
+        from integrations import actions, recovery_actions
 
         actions.register_all()
+        recovery_actions.register_all()

@@ -17,6 +17,7 @@ import uuid
 
 from django.core.mail import send_mail
 
+from integrations.clients.slack import SlackWebhookClient
 from integrations.http import Gateway
 from monitoring.models import Channel, Incident
 
@@ -75,10 +76,8 @@ def _slack(channel: Channel, body: dict) -> str:
         {"type": "section", "text": {"type": "mrkdwn", "text": f"{emoji} *{body['text']}*"}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": body["summary"] or "-"}]},
     ]
-    from integrations.clients.slack import SlackClient
-
-    client = SlackClient(channel.slack_integration)
-    return client.post_message(text=body["text"], blocks=blocks)
+    SlackWebhookClient(channel.slack_integration).post(body["text"], blocks=blocks)
+    return "ok"
 
 
 def _email(channel: Channel, body: dict) -> str:

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from integrations.models import IntegrationState
 from monitoring.alerting import incident_notify, policy_snapshot
@@ -19,6 +20,7 @@ from monitoring.models import CheckResult, Incident, IncidentEvent, StateTransit
 
 Status = IntegrationState.Status
 RECOVERED = {Status.OK, Status.DEGRADED}
+RECOVERY_TASK = "monitoring.tasks.recovery_run_task"
 
 
 def transitions_react(transitions: list[StateTransition], checks: list[CheckResult]) -> None:
@@ -47,6 +49,7 @@ def outage_begin(transition: StateTransition) -> Incident:
             )
             incident.save(update_fields=["escalation_policy", "next_notification_at"])
             incident_notify(incident=incident, event=what)
+            transaction.on_commit(lambda: async_task(RECOVERY_TASK, incident.pk))
     return incident
 
 

@@ -16,6 +16,7 @@ from monitoring.leases import lease_acquire, lease_release
 from monitoring.maintenance import maintenance_tick
 from monitoring.pool import DbThreadPool
 from monitoring.reactions import incidents_escalate
+from monitoring.recovery import recovery_run
 from monitoring.rollups import checks_prune, rollups_refresh
 
 log = logging.getLogger(__name__)
@@ -93,3 +94,8 @@ def incidents_escalate_task() -> int:
 def maintenance_tick_task() -> dict:
     """Move integrations into and out of maintenance as windows start and end."""
     return maintenance_tick()
+
+
+def recovery_run_task(incident_id: int) -> str:
+    """Run an incident's recovery playbook."""
+    return recovery_run(incident_id)

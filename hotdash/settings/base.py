@@ -141,6 +141,11 @@ INCIDENT_RENOTIFY_MINUTES = 30
 INCIDENT_ESCALATE_MINUTES = 15
 NOTIFICATION_MAX_ATTEMPTS = 6
 
+# Auto-recovery: re-probe waits (seconds) and at most this many steps per
+# integration per hour, so a playbook never loops.
+RECOVERY_REPROBE_DELAYS = [0, 2, 5]
+RECOVERY_MAX_STEPS_PER_HOUR = 6
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

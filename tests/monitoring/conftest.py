@@ -16,6 +16,11 @@ from monitoring.models import Channel
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
 
 
+@pytest.fixture(autouse=True)
+def quick_recovery(settings):
+    settings.RECOVERY_REPROBE_DELAYS = [0, 0]
+
+
 @pytest.fixture
 def vendor():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:

@@ -1,0 +1,38 @@
+"""Monitoring's own actions (registered with approvals at start-up).
+
+monitoring.reprobe   probe again with backoff until it answers (safe)
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+
+from approvals import registry
+from integrations.actions import SLUG_SCHEMA, _integration
+from monitoring.engine import probe_now
+
+
+def reprobe_perform(params: dict, idempotency_key: str) -> dict:
+    """Probe up to len(RECOVERY_REPROBE_DELAYS) times, waiting between; stop at the first success."""
+    integration = _integration(params["slug"])
+    for attempt, delay in enumerate(settings.RECOVERY_REPROBE_DELAYS, start=1):
+        time.sleep(delay)
+        check = probe_now([integration]).checks[0]
+        if check.status != "fail":
+            return {"slug": integration.slug, "recovered": True, "attempts": attempt}
+    return {"slug": integration.slug, "recovered": False, "attempts": attempt}
+
+
+def register_all() -> None:
+    registry.register(
+        "monitoring.reprobe",
+        schema=SLUG_SCHEMA,
+        risk=registry.SAFE,
+        perform=reprobe_perform,
+        target=lambda p: f"integrations.Integration:{p['slug']}",
+        integration=lambda p: p["slug"],
+        description="Probe again with backoff until the integration answers.",
+        replace=True,
+    )

@@ -1,0 +1,140 @@
+"""Auto-recovery: a playbook per integration kind, each step an action from the registry.
+
+`recovery_run(incident_id)`:
+1. Stops at once if the incident is resolved, caused upstream (recovering the
+   dependant cannot help), or the integration used up its steps for the hour.
+2. Runs the playbook's steps in order. A `safe` step runs now (through
+   approvals.action_run_safe, so it is recorded and audited like any action);
+   a verification probe then decides whether to go on. A `live` step becomes an
+   approval request linked to the incident, and the playbook stops there: a
+   human decides, and the next probe tells whether it worked.
+3. Every step lands on the incident's timeline.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from approvals import registry
+from approvals.audit import Actor
+from approvals.services import action_run_safe, approval_request_create
+from hotdash.errors import DomainError
+from integrations.models import IntegrationState
+from monitoring.engine import probe_now
+from monitoring.incidents import event_add
+from monitoring.models import Incident, IncidentEvent
+
+RECOVERY = Actor.system("auto-recovery")
+COMMON = ["monitoring.reprobe", "integrations.circuit_reset"]
+PLAYBOOKS: dict[str, list[str]] = {
+    "shopify": COMMON,
+    "chatwoot": COMMON,
+    "ga4": ["integrations.token_refresh", *COMMON],
+    "supabase": COMMON,
+    "publer": COMMON,
+    "slack": COMMON,
+    # A fresh probe opens a fresh MCP session (initialize → initialized), so
+    # re-probing is also the MCP "re-initialise the session" step.
+    "mcp": COMMON,
+    "llamaindex": COMMON,
+    "http": COMMON,
+}
+
+
+def playbook_for(integration) -> list[str]:
+    """The integration's own `config["playbook"]` if set, else its kind's."""
+    steps = (integration.config or {}).get("playbook")
+    return list(steps) if isinstance(steps, list) else PLAYBOOKS.get(integration.kind, COMMON)
+
+
+def _steps_this_hour(integration) -> int:
+    since = timezone.now() - timedelta(hours=1)
+    return IncidentEvent.objects.filter(
+        incident__integration=integration, kind=IncidentEvent.Kind.RECOVERY, at__gte=since
+    ).count()
+
+
+def recovery_run(incident_id: int) -> str:
+    """Run the incident's playbook. Returns why it stopped."""
+    incident = Incident.objects.select_related("integration").get(pk=incident_id)
+    integration = incident.integration
+    if incident.status == Incident.Status.RESOLVED:
+        return "resolved"
+    if incident.caused_by_id:
+        return _note(incident, "no auto-recovery: the cause is upstream")
+    for index, name in enumerate(playbook_for(integration)):
+        if _steps_this_hour(integration) >= settings.RECOVERY_MAX_STEPS_PER_HOUR:
+            return _note(incident, "auto-recovery paused: step limit for this hour reached")
+        action = registry.find(name)
+        if action is None:
+            _note(incident, f"playbook step {name} is not a registered action; skipped")
+            continue
+        if action.risk == registry.LIVE:
+            return _request_approval(incident, name, index)
+        if _run_safe(incident, name, index) and _verified(integration):
+            return "recovered"
+    return "playbook exhausted"
+
+
+def _key(incident: Incident, index: int) -> str:
+    return f"recovery:{incident.pk}:{incident.reopen_count}:{index}"
+
+
+def _run_safe(incident: Incident, name: str, index: int) -> bool:
+    params = {"slug": incident.integration.slug}
+    try:
+        request = action_run_safe(
+            action=name,
+            params=params,
+            actor=RECOVERY,
+            reason=f"auto-recovery for incident #{incident.pk}",
+            context={"incident": incident.pk},
+            idempotency_key=_key(incident, index),
+        )
+    except DomainError as exc:
+        event_add(incident, IncidentEvent.Kind.RECOVERY, f"{name}: refused ({exc.detail})")
+        return False
+    ok = request.status == request.Status.SUCCEEDED
+    event_add(
+        incident,
+        IncidentEvent.Kind.RECOVERY,
+        f"{name}: {request.status}",
+        request=request.pk,
+        result=request.result,
+    )
+    return ok
+
+
+def _verified(integration) -> bool:
+    probe_now([integration])
+    status = IntegrationState.objects.values_list("status", flat=True).get(pk=integration.pk)
+    return status in (IntegrationState.Status.OK, IntegrationState.Status.DEGRADED)
+
+
+def _request_approval(incident: Incident, name: str, index: int) -> str:
+    try:
+        request = approval_request_create(
+            action=name,
+            params={"slug": incident.integration.slug},
+            requested_by=RECOVERY,
+            reason=f"auto-recovery for incident #{incident.pk}: {incident.title}",
+            context={"incident": incident.pk},
+            idempotency_key=_key(incident, index),
+        )
+    except DomainError as exc:
+        return _note(incident, f"{name}: could not request approval ({exc.detail})")
+    event_add(
+        incident,
+        IncidentEvent.Kind.APPROVAL,
+        f"{name} needs a human: approval request #{request.pk}",
+        request=request.pk,
+    )
+    return "waiting for approval"
+
+
+def _note(incident: Incident, message: str) -> str:
+    event_add(incident, IncidentEvent.Kind.NOTE, message)
+    return message

@@ -1,0 +1,105 @@
+"""Auto-recovery: safe steps run on their own, live ones become approval requests, no loops."""
+
+from __future__ import annotations
+
+import pytest
+
+from approvals import registry
+from approvals.models import ApprovalRequest
+from integrations.models import IntegrationState
+from monitoring.engine import probe_now
+from monitoring.models import Incident
+from monitoring.recovery import recovery_run
+from tests.monitoring.conftest import make_integration, vendor_says
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def outage(vendor):
+    shop = make_integration("shop")
+    vendor_says(vendor, shop, 503)
+    probe_now([shop])
+    return shop, Incident.objects.get()
+
+
+@pytest.fixture
+def live_step():
+    performed = []
+    registry.register(
+        "tests.restart_service",
+        schema={"type": "object", "properties": {"slug": {"type": "string"}}},
+        risk=registry.LIVE,
+        perform=lambda params, key: performed.append(key) or {"restarted": True},
+        replace=True,
+    )
+    yield performed
+    registry.unregister("tests.restart_service")
+
+
+def timeline(incident):
+    return list(incident.events.values_list("kind", "message"))
+
+
+def test_safe_steps__vendor_back__recovered_and_incident_resolved(vendor, outage):
+    shop, incident = outage
+    vendor_says(vendor, shop, 200)
+    assert recovery_run(incident.pk) == "recovered"
+    incident.refresh_from_db()
+    assert incident.status == "resolved"
+    assert ("recovery", "monitoring.reprobe: succeeded") in timeline(incident)
+    run = ApprovalRequest.objects.get(action="monitoring.reprobe")
+    assert run.context == {"incident": incident.pk} and run.result["recovered"] is True
+
+
+def test_safe_steps__still_down__every_step_tried_then_exhausted(outage):
+    shop, incident = outage
+    assert recovery_run(incident.pk) == "playbook exhausted"
+    actions = list(ApprovalRequest.objects.order_by("pk").values_list("action", flat=True))
+    assert actions == ["monitoring.reprobe", "integrations.circuit_reset"]
+    assert IntegrationState.objects.get(pk=shop.pk).circuit_state == "closed"
+
+
+def test_live_step__becomes_an_approval_request_and_is_not_performed(outage, live_step):
+    shop, incident = outage
+    shop.config = {**shop.config, "playbook": ["tests.restart_service"]}
+    shop.save()
+    assert recovery_run(incident.pk) == "waiting for approval"
+    request = ApprovalRequest.objects.get(action="tests.restart_service")
+    assert (request.status, request.context) == ("pending", {"incident": incident.pk})
+    assert live_step == []
+    assert any(kind == "approval" for kind, _ in timeline(incident))
+
+
+def test_run_twice__same_steps_not_repeated(outage):
+    _, incident = outage
+    recovery_run(incident.pk)
+    recovery_run(incident.pk)
+    assert ApprovalRequest.objects.filter(action="monitoring.reprobe").count() == 1
+
+
+def test_step_limit__reached__pauses_instead_of_looping(outage, settings):
+    settings.RECOVERY_MAX_STEPS_PER_HOUR = 1
+    _, incident = outage
+    assert recovery_run(incident.pk).startswith("auto-recovery paused")
+    assert ApprovalRequest.objects.count() == 1
+
+
+def test_caused_upstream__no_recovery_attempted(vendor):
+    supabase = make_integration("supabase")
+    chatwoot = make_integration("chatwoot")
+    chatwoot.depends_on.add(supabase)
+    for integration in (supabase, chatwoot):
+        vendor_says(vendor, integration, 503)
+        probe_now([integration])
+    incident = Incident.objects.get(integration=chatwoot)
+    assert recovery_run(incident.pk) == "no auto-recovery: the cause is upstream"
+    assert not ApprovalRequest.objects.exists()
+
+
+def test_unknown_step__skipped_with_a_note(outage):
+    shop, incident = outage
+    shop.config = {**shop.config, "playbook": ["nope.missing", "integrations.circuit_reset"]}
+    shop.save()
+    recovery_run(incident.pk)
+    assert any("nope.missing is not a registered action" in m for _, m in timeline(incident))
