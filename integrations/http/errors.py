@@ -57,6 +57,8 @@ class GatewayError(DomainError):
         self.details = details or {}
         self.latency_ms: float | None = None
         self.attempts = 1
+        self.rate_limit: dict = {}  # what the vendor last reported before the failure
+        self.headroom: float | None = None
 
 
 class CallTimedOut(GatewayError):

@@ -126,6 +126,7 @@ class Gateway:
             result = self._guarded(call, deadline_at, safe, expect, check, describe)
         except GatewayError as exc:
             exc.latency_ms = (self.clock() - started) * 1000
+            exc.rate_limit, exc.headroom = dict(self.rate_limit), self.headroom
             raise self._scrubbed(exc) from None
         result.latency_ms = (self.clock() - started) * 1000
         return result

@@ -54,6 +54,8 @@ def probe_integration(integration) -> ProbeOutcome:
             started,
             http_status=exc.vendor_status,
             details=exc.details,
+            rate_limit=exc.rate_limit,
+            headroom=exc.headroom,
         )
     except (
         Exception

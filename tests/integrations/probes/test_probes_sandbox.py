@@ -109,6 +109,7 @@ def test_probe__shopify_throttled__is_throttled(make_integration, sandbox):
     sandbox.set_faults("shopify", throttle=True)
     outcome = probe_integration(make_integration("shopify", config=_fast("shopify")))
     assert outcome.error_class == "throttled"
+    assert outcome.headroom == 0.0 and "throttled_until" in outcome.rate_limit
 
 
 def test_probe__outage_opens_the_breaker_then_fails_fast(make_integration, sandbox):
