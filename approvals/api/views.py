@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from approvals import roles, services
 from approvals.api import serializers as s
 from approvals.audit import audit_verify
+from approvals.audit.context import request_context_note_token
 from approvals.models import ApprovalRequest, AuditEvent, FeatureFlag
 from hotdash.errors import PermissionRefused
 
@@ -23,6 +24,14 @@ class CanRead(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return roles.can_read(request.user)
+
+
+class AuditedViewMixin:
+    """Lets audit events tell API-token actors from session users."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        request_context_note_token(request)
 
 
 class Pages(LimitOffsetPagination):
@@ -46,6 +55,7 @@ def _filtered(queryset, params, names: dict[str, str]):
 
 
 class ApprovalRequestViewSet(
+    AuditedViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -94,7 +104,7 @@ class ApprovalRequestViewSet(
         return Response(self.get_serializer(done).data)
 
 
-class FeatureFlagViewSet(viewsets.ReadOnlyModelViewSet):
+class FeatureFlagViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
     """Flags with their evaluation (`?subject=` for percentage rollouts). Changes are
     approval requests (flags.set, flags.clear_kill_switch); setting a kill switch is not."""
 
@@ -124,7 +134,7 @@ class FeatureFlagViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(flag).data, status=status.HTTP_200_OK)
 
 
-class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
+class AuditEventViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
     """The audit trail, newest first; `verify/` recomputes the chain."""
 
     permission_classes = [CanRead]

@@ -21,6 +21,7 @@ _request_context: contextvars.ContextVar[RequestContext | None] = contextvars.Co
 class RequestContext:
     request_id: str = ""
     ip: str | None = None
+    token_user_id: int | None = None  # set when the request authenticated with an API token
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Actor:
             "is_superuser": bool(user.is_superuser),
             "groups": groups,
         }
+        via_token = via_token or request_context_get().token_user_id == user.pk
         kind = "token" if via_token else "user"
         return cls(type=kind, id=user.pk, name=user.get_username()[:150], snapshot=snapshot)
 
@@ -89,3 +91,12 @@ def request_context_reset(token: contextvars.Token) -> None:
 
 def request_context_get() -> RequestContext:
     return _request_context.get() or RequestContext()
+
+
+def request_context_note_token(request) -> None:
+    """After DRF authentication: mark this request's user as acting through an API token,
+    so audit events record actor type `token` (called by the API views' `initial`)."""
+    if getattr(request, "auth", None) is None or not request.user.is_authenticated:
+        return
+    current = request_context_get()
+    _request_context.set(RequestContext(current.request_id, current.ip, request.user.pk))

@@ -45,7 +45,11 @@ def approval_request_execute(*, request_id: int) -> ApprovalRequest | None:
     request = ApprovalRequest.objects.filter(pk=request_id).first()
     if not claimed or request is None:
         return request
-    refusal = _recheck(request)
+    try:
+        refusal = _recheck(request)
+    except Exception as error:  # a check that cannot run is a refusal, never a go-ahead
+        logger.warning("request #%s: re-check failed", request.pk, exc_info=True)
+        refusal = (Status.CONFLICT, "recheck_failed", f"{type(error).__name__}: {error}")
     if refusal:
         status, code, detail = refusal
         return _finish(request, status, result={"code": code, "detail": detail}, error=detail)

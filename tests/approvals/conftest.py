@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
@@ -48,3 +50,20 @@ def api():
 def on_postgres():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://…)")
+
+
+@contextmanager
+def tampering():
+    """Edit the audit table the way someone with table-owner access could: on PostgreSQL,
+    past the append-only trigger (the hash chain must still tell)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    trigger = "ALTER TABLE approvals_auditevent {} TRIGGER approvals_auditevent_no_change"
+    with connection.cursor() as cursor:
+        cursor.execute(trigger.format("DISABLE"))
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(trigger.format("ENABLE"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from unittest import mock
 
@@ -10,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import DatabaseError
 from django.utils import timezone
 
+from approvals import registry
 from approvals.models import ApprovalRequest, AuditEvent, FeatureFlag
 from approvals.services import (
     action_run_safe,
@@ -236,3 +238,14 @@ def test_flag_row__kill_switch_created_by_set(operator):
         FeatureFlag.Kind.KILL_SWITCH,
         True,
     )
+
+
+def test_execute__a_recheck_that_crashes__is_a_conflict_not_a_stuck_request(approved):
+    def crash(params):
+        raise RuntimeError("boom")
+
+    action = registry.get("test.send")
+    with mock.patch.dict(registry._actions, {"test.send": replace(action, precondition=crash)}):
+        request = approval_request_execute(request_id=approved.pk)
+    assert (request.status, request.result["code"]) == ("conflict", "recheck_failed")
+    assert CALLS == []

@@ -1,0 +1,236 @@
+"""Guarantees under real concurrency, on PostgreSQL (skipped on SQLite).
+
+Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/hotdash_gov .venv/bin/pytest tests/approvals
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import DatabaseError, connection, connections, transaction
+from django.test import override_settings
+
+from approvals.audit import Actor, audit_record, audit_verify
+from approvals.models import ApprovalRequest, AuditEvent
+from approvals.services import (
+    approval_request_approve,
+    approval_request_create,
+    approval_request_execute,
+    approvals_sweep,
+)
+from hotdash.errors import DomainError
+from tests.approvals import fakes
+from tests.approvals.conftest import REPLY
+
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("on_postgres")]
+
+
+def in_threads(count: int, work) -> list:
+    """Run work(i) in `count` threads released together; returns results or exceptions."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as error:  # collected for the assertions
+            results[i] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+# -- the trigger ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE approvals_auditevent SET reason = 'x'",
+        "DELETE FROM approvals_auditevent",
+        "TRUNCATE approvals_auditevent",
+    ],
+)
+def test_trigger__update_delete_truncate__are_refused_by_the_database(statement):
+    audit_record(actor=Actor.system("t"), verb="a.b")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL hotdash.audit_strict = 'on'")  # no test-database exemption
+            cursor.execute(statement)
+    assert AuditEvent.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_trigger__orm_update__is_refused():
+    audit_record(actor=Actor.system("t"), verb="a.b")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.update(verb="forged")
+
+
+# -- concurrent writers -----------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_audit__four_concurrent_writers__never_fork_the_chain():
+    def write(i: int) -> int:
+        for n in range(50):
+            audit_record(actor=Actor.system(f"writer-{i}"), verb="bench.append", changes={"n": n})
+        return i
+
+    results = in_threads(4, write)
+    assert results == [0, 1, 2, 3]
+    assert list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True)) == list(
+        range(1, 201)
+    )
+    report = audit_verify()
+    assert report.ok and report.checked == 200
+
+
+# -- deciding at once -------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_approve__two_approvers_at_once_on_one_approval__exactly_one_decides(
+    operator, approver, other_approver
+):
+    request = approval_request_create(action="test.send", params=REPLY, requested_by=operator)
+    people = [approver, other_approver]
+    results = in_threads(
+        2, lambda i: approval_request_approve(request_id=request.pk, approver=people[i])
+    )
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(refused) == 1 and refused[0].code == "not_pending"
+    request.refresh_from_db()
+    assert request.status == "approved" and request.decisions.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_approve__two_approvers_at_once_on_a_quorum_of_two__both_count(
+    operator, approver, other_approver
+):
+    request = approval_request_create(action="test.send2", params=REPLY, requested_by=operator)
+    people = [approver, other_approver]
+    results = in_threads(
+        2, lambda i: approval_request_approve(request_id=request.pk, approver=people[i])
+    )
+    assert not any(isinstance(r, Exception) for r in results)
+    request.refresh_from_db()
+    assert request.status == "approved" and request.decisions.count() == 2
+    assert AuditEvent.objects.filter(verb="approval.approve", outcome="success").count() == 2
+    assert audit_verify().ok
+
+
+# -- claiming at once -------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_execute__eight_workers_claiming_one_request__perform_it_once(operator, approver):
+    request = approval_request_create(action="test.send", params=REPLY, requested_by=operator)
+    approval_request_approve(request_id=request.pk, approver=approver)
+    results = in_threads(8, lambda i: approval_request_execute(request_id=request.pk))
+    assert not any(isinstance(r, Exception) for r in results)
+    assert len(fakes.CALLS) == 1
+    request.refresh_from_db()
+    assert (request.status, request.attempts) == ("succeeded", 1)
+
+
+# -- a worker killed mid-flight ---------------------------------------------------------
+
+WORKER = """
+import os, sys
+import django
+os.environ["DJANGO_SETTINGS_MODULE"] = "hotdash.settings.test"
+django.setup()
+from tests.approvals import fakes
+fakes.register_fakes()
+fakes.BEHAVIOUR["mode"] = sys.argv[2]
+from approvals.services import approval_request_execute
+approval_request_execute(request_id=int(sys.argv[1]))
+"""
+
+
+def _worker_env(log: Path) -> dict:
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    return {**os.environ, "DATABASE_URL": url, fakes.LOG_ENV: str(log)}
+
+
+def _events(log: Path) -> list[str]:
+    return (
+        [json.loads(line)["event"] for line in log.read_text().splitlines()] if log.exists() else []
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_killed_mid_flight__sweeper_recovers_and_it_runs_once(operator, approver, tmp_path):
+    # Given an approved request and a worker process stuck inside the vendor call
+    request = approval_request_create(action="test.send", params=REPLY, requested_by=operator)
+    approval_request_approve(request_id=request.pk, approver=approver)
+    log = tmp_path / "performs.log"
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER, str(request.pk), "block"],
+        cwd=settings.BASE_DIR,
+        env=_worker_env(log),
+    )
+    deadline = time.monotonic() + 30
+    while "start" not in _events(log) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _events(log) == ["start"]
+    # When the worker is killed before recording anything
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait(10)
+    request.refresh_from_db()
+    assert request.status == "executing"
+    # Then a second job does nothing, and the sweeper marks it unknown after the lease
+    assert approval_request_execute(request_id=request.pk).status == "executing"
+    with override_settings(APPROVALS_EXECUTING_LEASE=timedelta(0)):
+        fakes.RECONCILE["answer"] = None
+        approvals_sweep()
+    request.refresh_from_db()
+    assert request.status == "unknown"
+    # And once reconciliation says the call never reached the vendor, it runs exactly once
+    fakes.RECONCILE["answer"] = {"performed": False}
+    approvals_sweep()
+    approval_request_execute(request_id=request.pk)
+    request.refresh_from_db()
+    assert (request.status, request.attempts) == ("succeeded", 2)
+    assert len(fakes.CALLS) == 1
+    assert audit_verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_process__running_the_job__performs_and_records(operator, approver, tmp_path):
+    request = approval_request_create(action="test.send", params=REPLY, requested_by=operator)
+    approval_request_approve(request_id=request.pk, approver=approver)
+    log = tmp_path / "performs.log"
+    env = _worker_env(log)
+    done = [
+        subprocess.run(
+            [sys.executable, "-c", WORKER, str(request.pk), "ok"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            timeout=60,
+        )
+        for _ in range(2)
+    ]
+    assert all(result.returncode == 0 for result in done)
+    assert _events(log) == ["start", "done"]
+    assert ApprovalRequest.objects.get(pk=request.pk).status == "succeeded"
