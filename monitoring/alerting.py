@@ -22,6 +22,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from integrations.http import GatewayError
+from integrations.models import Integration
 from monitoring import channels as senders
 from monitoring.incidents import event_add
 from monitoring.maintenance import in_maintenance
@@ -169,3 +170,14 @@ def notifications_sweep() -> int:
     for pk in ids:
         async_task(SEND_TASK, pk)
     return len(ids)
+
+
+def channels_seed() -> int:
+    """The demo's default route: every incident to #ops through the Slack integration."""
+    slack = Integration.objects.filter(kind=Integration.Kind.SLACK).order_by("pk").first()
+    if slack is None:
+        return 0
+    _, created = Channel.objects.get_or_create(
+        name="ops-slack", defaults={"kind": Channel.Kind.SLACK, "slack_integration": slack}
+    )
+    return int(created)

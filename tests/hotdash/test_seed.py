@@ -103,3 +103,12 @@ def test_schedules__stale_own_schedule__removed_others_kept():
     names = set(Schedule.objects.values_list("name", flat=True))
     assert "monitoring.retired" not in names
     assert {"custom.report", "monitoring.probe_loop", "hotdash.heartbeat"} <= names
+
+
+def test_seed__alert_route__slack_channel_through_the_slack_integration():
+    from monitoring.models import Channel
+
+    call_command("seed")
+    call_command("seed")
+    channel = Channel.objects.get()
+    assert (channel.kind, channel.slack_integration.slug) == ("slack", "slack")

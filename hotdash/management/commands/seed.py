@@ -8,6 +8,7 @@ from approvals.roles import roles_seed
 from hotdash.demo import demo_users_ensure
 from hotdash.schedules import schedules_ensure
 from integrations.services import catalogue_seed, live_flags_seed
+from monitoring.alerting import channels_seed
 
 
 class Command(BaseCommand):
@@ -25,9 +26,11 @@ class Command(BaseCommand):
         flags = live_flags_seed()
         roles = roles_seed()
         schedules = schedules_ensure()
+        channels = channels_seed()
         self.stdout.write(
             f"integrations: {counts['created']} created, {counts['existing']} already there; "
-            f"flags created: {flags}; roles: {', '.join(roles)}; schedules: {len(schedules)}"
+            f"flags created: {flags}; alert channels created: {channels}; "
+            f"roles: {', '.join(roles)}; schedules: {len(schedules)}"
         )
         if demo_users:
             for login in demo_users_ensure():
