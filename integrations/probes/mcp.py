@@ -19,8 +19,10 @@ def probe_mcp(integration) -> ProbeOutcome:
         client.connect()
         client.ping()
         tools = client.list_tools()
+        status = client.gateway.last_status
     finally:
         client.close()
+    client.gateway.last_status = status  # tools/list's answer, not the session DELETE's
     names = sorted(str(tool.get("name")) for tool in tools)
     return probe_ok(
         client,

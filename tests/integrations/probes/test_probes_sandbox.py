@@ -48,7 +48,7 @@ def test_publer__x_ratelimit_gives_headroom(make_integration):
 def test_mcp__details_carry_tools_and_fingerprint(make_integration):
     outcome = probe_integration(make_integration("mcp-github"))
     details = outcome.details
-    assert details["protocol_version"] == "2025-11-25"
+    assert details["protocol_version"] == "2025-11-25" and outcome.http_status == 200
     assert details["tool_count"] == len(details["tool_names"]) > 5  # paginated (5 per page)
     assert len(details["tools_fingerprint"]) == 64
 
