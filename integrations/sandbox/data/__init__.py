@@ -1,0 +1,90 @@
+"""Deterministic, seeded data of the "Hot Rod AN" store, for the sandbox and for tests.
+
+Tests compute known answers from the same functions the sandbox serves from, e.g.
+`orders_for_day(date(2026, 5, 1), seed=42)`; pass the same `now` the sandbox
+used when the answer depends on time (today's partial day, fulfilment status).
+"""
+
+from .analytics import DIMENSIONS, METRICS, Fact, facts_for_day, revenue_for_day
+from .catalog import (
+    CURRENCY,
+    DEFAULT_SEED,
+    LOCATIONS,
+    SHOP_DOMAIN,
+    SHOP_NAME,
+    TIMEZONE,
+    Location,
+    Product,
+    Stock,
+    Variant,
+    catalog,
+    location_by_id,
+    product_by_id,
+    variant_by_id,
+    variant_by_inventory_item,
+    variant_by_sku,
+    variants,
+)
+from .orders import (
+    ORDER_HISTORY_DAYS,
+    FulfillmentOrder,
+    LineItem,
+    Order,
+    fulfillment_orders,
+    order_by_id,
+    order_window,
+    orders_for_day,
+    recent_orders,
+)
+from .support import (
+    ACCOUNT_ID,
+    AGENTS,
+    INBOXES,
+    ME_AGENT_ID,
+    TOPICS,
+    Conversation,
+    conversations,
+    conversations_for_day,
+)
+
+__all__ = [
+    "ACCOUNT_ID",
+    "AGENTS",
+    "CURRENCY",
+    "DEFAULT_SEED",
+    "DIMENSIONS",
+    "INBOXES",
+    "LOCATIONS",
+    "ME_AGENT_ID",
+    "METRICS",
+    "ORDER_HISTORY_DAYS",
+    "SHOP_DOMAIN",
+    "SHOP_NAME",
+    "TIMEZONE",
+    "TOPICS",
+    "Conversation",
+    "Fact",
+    "FulfillmentOrder",
+    "LineItem",
+    "Location",
+    "Order",
+    "Product",
+    "Stock",
+    "Variant",
+    "catalog",
+    "conversations",
+    "conversations_for_day",
+    "facts_for_day",
+    "fulfillment_orders",
+    "location_by_id",
+    "order_by_id",
+    "order_window",
+    "orders_for_day",
+    "product_by_id",
+    "recent_orders",
+    "revenue_for_day",
+    "variant_by_id",
+    "variant_by_inventory_item",
+    "variant_by_sku",
+    "variants",
+]

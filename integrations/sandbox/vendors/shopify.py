@@ -1,0 +1,192 @@
+"""Shopify Admin GraphQL: `POST /shopify/admin/api/{version}/graphql.json`.
+
+Wire facts (vendor-contracts.md §1): auth header `X-Shopify-Access-Token`;
+a bad token gets 401 with `www-authenticate: Basic Realm=...`; every answer
+carries `extensions.cost.throttleStatus`; an empty bucket answers 200 +
+THROTTLED (Shopify/cli#8317) or, with `throttle_mode: "429"`, 429 + Retry-After.
+Rate limits: https://shopify.dev/docs/api/usage/rate-limits
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from ..faults import Field
+from ..graphql import FieldError, GraphQLSyntaxError, parse
+from ..graphql_exec import Executor, coerce_variables, requested_cost, select_operation
+from ..limits import LeakyBucket
+from ..router import Router
+from ..wire import Request, Response, json_response
+from .base import Vendor
+from .shopify_schema import Schema
+
+TOKEN = "sandbox-shopify-token"
+MAX_QUERY_COST = 1000
+RATE_LIMIT_DOC = "https://shopify.dev/api/usage/rate-limits"
+DEPRECATION_DOC = "https://shopify.dev/api/usage/versioning#deprecation-practices"
+_VERSION = re.compile(r"\d{4}-(01|04|07|10)")
+
+
+def _version_check(value: str) -> str | None:
+    return None if _VERSION.fullmatch(value) else "must be a quarterly version like 2025-07"
+
+
+class Shopify(Vendor):
+    name = "shopify"
+    extras = {
+        "throttle_mode": Field("str", "200", choices=("200", "429")),
+        "maximum_available": Field("float", 2000.0, 1.0, 1_000_000.0),
+        "restore_rate": Field("float", 100.0, 0.0, 1_000_000.0),
+        # Versions older than this get X-Shopify-API-Deprecated-Reason (None: never).
+        "deprecated_before": Field("str", None, nullable=True, check=_version_check),
+        # Unsupported older versions "fall forward" to this one (X-Shopify-API-Version).
+        "oldest_supported": Field("str", "2024-10", check=_version_check),
+    }
+
+    def register(self, router: Router) -> None:
+        router.add("POST", "/admin/api/{version:\\d{4}-\\d{2}|unstable}/graphql.json", self.graphql)
+
+    def reset(self) -> None:
+        default = self.extras
+        self.bucket = LeakyBucket(
+            default["maximum_available"].default, default["restore_rate"].default
+        )
+
+    def snapshot(self) -> dict:
+        return {"bucket": self._throttle_status()}
+
+    def _throttle_status(self) -> dict:
+        return {
+            "maximumAvailable": self.bucket.capacity,
+            "currentlyAvailable": int(self.bucket.available()),
+            "restoreRate": self.bucket.rate,
+        }
+
+    def _cost(self, requested: int, actual: int | None) -> dict:
+        return {
+            "cost": {
+                "requestedQueryCost": requested,
+                "actualQueryCost": actual,
+                "throttleStatus": self._throttle_status(),
+            }
+        }
+
+    # Faults in Shopify's own shapes ---------------------------------------------------------
+    def auth_failure_response(self, req: Request) -> Response:
+        body = {
+            "errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"
+        }
+        return json_response(
+            401, body, {"www-authenticate": 'Basic Realm="Shopify API Authentication"'}
+        )
+
+    def error_response(self, req: Request) -> Response:
+        return json_response(500, {"errors": "Internal Server Error"})
+
+    def outage_response(self, req: Request) -> Response:
+        html = "<!DOCTYPE html><html><body><h1>Service unavailable</h1></body></html>"
+        resp = Response(503, html.encode(), [("Content-Type", "text/html; charset=utf-8")])
+        return resp.with_headers({"Retry-After": "5"})
+
+    def throttle_response(self, req: Request, requested: int | None = None) -> Response:
+        """THROTTLED in a 200 (default) or a 429 with Retry-After (`throttle_mode: "429"`)."""
+        requested = requested if requested is not None else self._requested_cost(req)
+        body = {
+            "errors": [
+                {
+                    "message": "Throttled",
+                    "extensions": {"code": "THROTTLED", "documentation": RATE_LIMIT_DOC},
+                }
+            ],
+            "extensions": self._cost(requested, None),
+        }
+        if req.settings.get("throttle_mode") == "429":
+            wait = self.bucket.wait_time(requested)
+            retry = max(1, math.ceil(wait)) if math.isfinite(wait) else 60
+            return json_response(429, body, {"Retry-After": str(retry)})
+        return json_response(200, body)
+
+    def _requested_cost(self, req: Request) -> int:
+        try:
+            body = req.json()
+            doc = parse(body["query"])
+            op = select_operation(doc, body.get("operationName"))
+            return requested_cost(op.selections, doc, coerce_variables(op, body.get("variables")))
+        except (ValueError, KeyError, TypeError, AttributeError, FieldError):
+            return 1
+
+    # The endpoint ---------------------------------------------------------------------------
+    def graphql(self, req: Request) -> Response:
+        """Auth, bucket, then the query; see the module docstring for the wire contract."""
+        if req.header("X-Shopify-Access-Token") != TOKEN:
+            return self.auth_failure_response(req)
+        settings = req.settings
+        self.bucket.configure(settings["maximum_available"], settings["restore_rate"])
+        headers = self._version_headers(req.params["version"], settings)
+        try:
+            body = req.json()
+            query = body["query"]
+            if not isinstance(query, str):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            return json_response(
+                400, {"errors": {"query": "Required parameter missing or invalid"}}
+            )
+        return self._run(req, body, query).with_headers(headers)
+
+    def _version_headers(self, version: str, settings: dict) -> dict[str, str]:
+        served = version
+        if version != "unstable" and version < settings["oldest_supported"]:
+            served = settings["oldest_supported"]
+        headers = {"X-Shopify-API-Version": served}
+        cutoff = settings["deprecated_before"]
+        if cutoff and version != "unstable" and version < cutoff:
+            headers["X-Shopify-API-Deprecated-Reason"] = DEPRECATION_DOC
+        return headers
+
+    def _run(self, req: Request, body: dict, query: str) -> Response:
+        try:
+            doc = parse(query)
+            op = select_operation(doc, body.get("operationName"))
+            variables = coerce_variables(
+                op, body.get("variables") if isinstance(body.get("variables"), dict) else {}
+            )
+            cost = requested_cost(op.selections, doc, variables)
+        except GraphQLSyntaxError as exc:
+            error = {"message": str(exc), "locations": [{"line": exc.line, "column": exc.column}]}
+            return json_response(200, {"errors": [error], "extensions": self._cost(0, 0)})
+        except FieldError as exc:
+            return json_response(
+                200, {"errors": [{"message": str(exc)}], "extensions": self._cost(0, 0)}
+            )
+        if cost > MAX_QUERY_COST:
+            return json_response(200, self._too_costly(cost))
+        taken, _ = self.bucket.take(cost)
+        if not taken:
+            return self.throttle_response(req, cost)
+        root = (
+            Schema(self.ctx.seed, self.ctx.now()).root()
+            if op.kind == "query"
+            else {"__typename": "Mutation"}
+        )
+        result = Executor(doc, variables).run(op, root)
+        actual = min(result.actual_cost, cost)
+        self.bucket.refund(cost - actual)
+        payload: dict = {} if result.data is None else {"data": result.data}
+        if result.errors:
+            payload["errors"] = result.errors
+        payload["extensions"] = self._cost(cost, actual)
+        return json_response(200, payload)
+
+    def _too_costly(self, cost: int) -> dict:
+        message = (
+            f"Query cost is {cost}, which exceeds the single query max cost limit "
+            f"({MAX_QUERY_COST}).\n\nSee {RATE_LIMIT_DOC} for more information on how the\n"
+            "cost of a query is calculated.\n"
+        )
+        error = {
+            "message": message,
+            "extensions": {"code": "MAX_COST_EXCEEDED", "cost": cost, "maxCost": MAX_QUERY_COST},
+        }
+        return {"errors": [error], "extensions": self._cost(cost, None)}
