@@ -148,9 +148,7 @@ STATE_FIELDS = [
     "last_error_class",
     "last_message",
     "claimed_until",
-    "rate_limit",
-    "rate_limit_headroom",
-]
+]  # rate_limit/headroom and circuit_* are written by the gateway itself, as calls happen
 
 
 def _apply(item: Probed, state: IntegrationState, now: datetime):
@@ -181,8 +179,6 @@ def _apply(item: Probed, state: IntegrationState, now: datetime):
     state.claimed_until = None
     if outcome.ok:
         state.last_success_at = item.started_at
-    if outcome.rate_limit:
-        state.rate_limit, state.rate_limit_headroom = outcome.rate_limit, outcome.headroom
     lag = (item.started_at - item.claimed.due_at).total_seconds() * 1000
     check = CheckResult(
         integration=integration,
