@@ -9,13 +9,13 @@ Both are `safe`: they change nothing a customer or a vendor can see.
 from __future__ import annotations
 
 from approvals import registry
-from integrations.actions import SLUG_SCHEMA, _integration
+from integrations.selectors import SLUG_SCHEMA, integration_by_slug
 from integrations.clients.ga4 import GA4Client
 from integrations.models import Integration, IntegrationState
 
 
 def circuit_reset_perform(params: dict, idempotency_key: str) -> dict:
-    integration = _integration(params["slug"])
+    integration = integration_by_slug(params["slug"])
     before = (
         IntegrationState.objects.filter(integration=integration)
         .values_list("circuit_state", flat=True)
@@ -31,7 +31,7 @@ def circuit_reset_perform(params: dict, idempotency_key: str) -> dict:
 
 
 def token_refresh_perform(params: dict, idempotency_key: str) -> dict:
-    integration = _integration(params["slug"])
+    integration = integration_by_slug(params["slug"])
     if integration.kind != Integration.Kind.GA4:
         raise registry.ActionFailed(f"{integration.slug} has no cached token to refresh.")
     GA4Client(integration).access_token(fresh=True)

@@ -10,13 +10,13 @@ import time
 from django.conf import settings
 
 from approvals import registry
-from integrations.actions import SLUG_SCHEMA, _integration
+from integrations.selectors import SLUG_SCHEMA, integration_by_slug
 from monitoring.engine import probe_now
 
 
 def reprobe_perform(params: dict, idempotency_key: str) -> dict:
     """Probe up to len(RECOVERY_REPROBE_DELAYS) times, waiting between; stop at the first success."""
-    integration = _integration(params["slug"])
+    integration = integration_by_slug(params["slug"])
     for attempt, delay in enumerate(settings.RECOVERY_REPROBE_DELAYS, start=1):
         time.sleep(delay)
         check = probe_now([integration]).checks[0]
