@@ -24,6 +24,7 @@ from django.utils import timezone
 from integrations.models import Integration, IntegrationState
 from integrations.probes import probe_integration
 from integrations.probing import ProbeOutcome
+from monitoring.fingerprints import fingerprint
 from monitoring.health import judge
 from monitoring.models import CheckResult, StateTransition
 from monitoring.pool import DbThreadPool
@@ -189,6 +190,9 @@ def _apply(item: Probed, state: IntegrationState, now: datetime):
         http_status=outcome.http_status,
         error_class=outcome.error_class,
         message=outcome.message[:500],
+        fingerprint=""
+        if outcome.ok
+        else fingerprint(integration.pk, outcome.error_class, outcome.message),
         details=_details(outcome),
     )
     return check, transition

@@ -37,6 +37,11 @@ class CheckResult(models.Model):
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     error_class = models.CharField(max_length=20, choices=ErrorClass.choices, blank=True)
     message = models.CharField(max_length=500, blank=True, help_text="Scrubbed of secrets.")
+    fingerprint = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text="Groups like errors: integration, class, message shape.",
+    )
     details = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -44,6 +49,11 @@ class CheckResult(models.Model):
         indexes = [
             models.Index(fields=["integration", "-checked_at"], name="check_integration_time"),
             models.Index(fields=["checked_at"], name="check_time"),
+            models.Index(
+                fields=["fingerprint", "checked_at"],
+                name="check_error_fingerprint",
+                condition=~models.Q(fingerprint=""),
+            ),
         ]
 
     def __str__(self) -> str:
