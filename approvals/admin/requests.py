@@ -117,11 +117,13 @@ class ApprovalRequestAdmin(admin.ModelAdmin):
             "is_own": own,
             "already_decided": decided,
             "can_cancel": not_started and (own or roles.can_approve(user)),
+            "can_resolve": obj.status == Status.UNKNOWN and roles.can_approve(user),
             "decide_url": reverse("admin:approvals_approvalrequest_decide", args=[obj.pk]),
         }
 
     def decide_view(self, request, pk: int):
-        """POST verdict=approve|reject|cancel, comment, payload_hash (CSRF-protected)."""
+        """POST verdict=approve|reject|cancel|performed|not_performed, comment, payload_hash
+        (CSRF-protected); every verdict goes through its service."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         verdict = request.POST.get("verdict", "")
@@ -146,5 +148,9 @@ class ApprovalRequestAdmin(admin.ModelAdmin):
             )
         elif verdict == "cancel":
             services.approval_request_cancel(request_id=pk, user=user, reason=comment)
+        elif verdict in ("performed", "not_performed"):
+            services.approval_request_resolve(
+                request_id=pk, user=user, performed=verdict == "performed", comment=comment
+            )
         else:
-            raise DomainError("Choose approve, reject or cancel.", code="invalid")
+            raise DomainError("Choose approve, reject, cancel or resolve.", code="invalid")

@@ -91,6 +91,11 @@ class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class ResolveSerializer(serializers.Serializer):
+    performed = serializers.BooleanField()
+    comment = serializers.CharField(max_length=2000)
+
+
 class FeatureFlagSerializer(serializers.ModelSerializer):
     evaluation = serializers.SerializerMethodField()
 

@@ -97,6 +97,16 @@ class ApprovalRequestViewSet(
         )
         return Response(self.get_serializer(done).data)
 
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        """Settle an `unknown` outcome: {"performed": bool, "comment": "what you checked"}."""
+        form = s.ResolveSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        done = services.approval_request_resolve(
+            request_id=int(pk), user=request.user, **form.validated_data
+        )
+        return Response(self.get_serializer(done).data)
+
     def _decide(self, request, pk, service):
         form = s.DecisionSerializer(data=request.data)
         form.is_valid(raise_exception=True)

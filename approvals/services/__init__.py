@@ -1,6 +1,7 @@
 """Writes on governance data (HackSoft style: `<entity>_<action>(*, keyword-only args)`).
 
 Requests:   approval_request_create / _approve / _reject / _cancel / _execute / _reconcile
+            / _resolve (a person settles an unknown outcome)
 Safe runs:  action_run_safe
 Sweeper:    approvals_sweep
 Flags:      flag_ensure, flag_change, flag_manage, kill_switch_set
@@ -22,7 +23,11 @@ from approvals.services.requests import (
     approval_request_create,
     approval_request_reject,
 )
-from approvals.services.sweeper import approval_request_reconcile, approvals_sweep
+from approvals.services.sweeper import (
+    approval_request_reconcile,
+    approval_request_resolve,
+    approvals_sweep,
+)
 
 __all__ = [
     "action_run_safe",
@@ -32,6 +37,7 @@ __all__ = [
     "approval_request_execute",
     "approval_request_reconcile",
     "approval_request_reject",
+    "approval_request_resolve",
     "approvals_sweep",
     "flag_change",
     "flag_ensure",

@@ -70,19 +70,23 @@ def is_overdue(request: ApprovalRequest, now=None) -> bool:
 
 
 def expire(request: ApprovalRequest, *, actor, now=None) -> bool:
-    """Move a pending request past its expiry to `expired`; True if this call did it."""
-    moved = ApprovalRequest.objects.filter(
-        pk=request.pk, status=ApprovalRequest.Status.PENDING, expires_at__lte=now or timezone.now()
-    ).update(status=ApprovalRequest.Status.EXPIRED, finished_at=timezone.now())
-    if moved:
-        request.refresh_from_db()
-        audit_record(
-            actor=actor,
-            verb="approval.expired",
-            target=request,
-            changes={"status": {"before": "pending", "after": "expired"}},
-            outcome=AuditEvent.Outcome.DENIED,
-        )
+    """Move a pending request past its expiry to `expired` (audited, atomically);
+    True if this call did it."""
+    with transaction.atomic():
+        moved = ApprovalRequest.objects.filter(
+            pk=request.pk,
+            status=ApprovalRequest.Status.PENDING,
+            expires_at__lte=now or timezone.now(),
+        ).update(status=ApprovalRequest.Status.EXPIRED, finished_at=timezone.now())
+        if moved:
+            request.refresh_from_db()
+            audit_record(
+                actor=actor,
+                verb="approval.expired",
+                target=request,
+                changes={"status": {"before": "pending", "after": "expired"}},
+                outcome=AuditEvent.Outcome.DENIED,
+            )
     return bool(moved)
 
 

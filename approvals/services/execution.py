@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth import get_user_model
-from django.db import DatabaseError
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -126,24 +126,23 @@ def _perform(request: ApprovalRequest) -> ApprovalRequest:
 
 
 def _finish(request, status: str, *, result: dict, error: str) -> ApprovalRequest:
-    """executing → `status` (conditional: a sweeper may have moved it meanwhile); audited."""
-    try:
-        ApprovalRequest.objects.filter(pk=request.pk, status=Status.EXECUTING).update(
+    """executing → `status` and its audit event, in one transaction (conditional: a
+    sweeper may have moved it meanwhile, then nothing is written)."""
+    outcome = {Status.SUCCEEDED: "success", Status.FAILED: "failure", Status.UNKNOWN: "failure"}
+    with transaction.atomic():
+        moved = ApprovalRequest.objects.filter(pk=request.pk, status=Status.EXECUTING).update(
             status=status, finished_at=timezone.now(), result=result, error=error[:2000]
         )
-    except DatabaseError:
-        logger.exception("request #%s: could not record outcome %s", request.pk, status)
-        raise
-    request.refresh_from_db()
-    outcome = {Status.SUCCEEDED: "success", Status.FAILED: "failure", Status.UNKNOWN: "failure"}
-    audit_record(
-        actor=EXECUTOR,
-        verb="approval.execute",
-        target=request,
-        changes={"status": {"before": "executing", "after": status}, "result": result},
-        outcome=outcome.get(status, "denied"),
-        reason=error,
-    )
+        request.refresh_from_db()
+        if moved:
+            audit_record(
+                actor=EXECUTOR,
+                verb="approval.execute",
+                target=request,
+                changes={"status": {"before": "executing", "after": status}, "result": result},
+                outcome=outcome.get(status, "denied"),
+                reason=error,
+            )
     return request
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 
+from django.db import transaction
 from django.utils import timezone
 
-from approvals import registry
+from approvals import registry, roles
 from approvals.audit import Actor, audit_record
 from approvals.audit.chain import json_native
 from approvals.models import ApprovalRequest
 from approvals.services.common import enqueue_execution, expire, knob
+from hotdash.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 
 logger = logging.getLogger("approvals.sweeper")
 
@@ -111,19 +113,52 @@ def approval_request_reconcile(*, request_id: int) -> str | None:
 
 
 def _transition(request: ApprovalRequest, before: str, after: str, **fields) -> bool:
-    """Conditional move before → after (plus fields), audited; True if this call made it."""
+    """Conditional move before → after (plus fields) with its audit event, atomically;
+    True if this call made it."""
     if after in ApprovalRequest.TERMINAL:
         fields.setdefault("finished_at", timezone.now())
-    moved = ApprovalRequest.objects.filter(pk=request.pk, status=before).update(
-        status=after, **fields
-    )
-    if moved:
-        audit_record(
-            actor=SWEEPER,
-            verb="approval.reconcile" if before == Status.UNKNOWN else "approval.worker_lost",
-            target=request,
-            changes={"status": {"before": before, "after": after}},
-            outcome="success" if after != Status.FAILED else "failure",
-            reason=fields.get("error", ""),
+    with transaction.atomic():
+        moved = ApprovalRequest.objects.filter(pk=request.pk, status=before).update(
+            status=after, **fields
         )
+        if moved:
+            audit_record(
+                actor=SWEEPER,
+                verb="approval.reconcile" if before == Status.UNKNOWN else "approval.worker_lost",
+                target=request,
+                changes={"status": {"before": before, "after": after}},
+                outcome="success" if after != Status.FAILED else "failure",
+                reason=fields.get("error", ""),
+            )
     return bool(moved)
+
+
+def approval_request_resolve(
+    *, request_id: int, user, performed: bool, comment: str = ""
+) -> ApprovalRequest:
+    """A person settles an `unknown` outcome after checking the vendor: performed →
+    `succeeded`, not performed → `failed` (never re-run: make a new request).
+    Refusals: 403 `not_approver`, 409 `not_unknown`, 400 `comment_required`."""
+    if not roles.can_approve(user):
+        raise PermissionRefused("Only approvers settle unknown outcomes.", code="not_approver")
+    if not comment.strip():
+        raise ValidationFailed("Say what you checked at the vendor.", code="comment_required")
+    request = ApprovalRequest.objects.filter(pk=request_id).first()
+    if request is None:
+        raise NotFound(f"No approval request #{request_id}.")
+    after = Status.SUCCEEDED if performed else Status.FAILED
+    with transaction.atomic():
+        moved = ApprovalRequest.objects.filter(pk=request.pk, status=Status.UNKNOWN).update(
+            status=after, finished_at=timezone.now(), error=comment[:2000]
+        )
+        if not moved:
+            raise Conflict(f"Request #{request.pk} is not unknown.", code="not_unknown")
+        request.refresh_from_db()
+        audit_record(
+            actor=user,
+            verb="approval.resolve",
+            target=request,
+            changes={"status": {"before": "unknown", "after": after}, "performed": performed},
+            reason=comment,
+        )
+    return request

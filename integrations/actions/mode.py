@@ -1,4 +1,4 @@
-"""The integrations' actions, registered with approvals from IntegrationsConfig.ready().
+"""Switching an integration between the vendor sandbox and the real vendor.
 
     integrations.switch_live     (live, 1 approval)  sandbox → live, credentials required
     integrations.switch_sandbox  (safe)              live → sandbox: stopping is always allowed
@@ -120,8 +120,8 @@ def _summary(to_mode: str):
     return rows
 
 
-def register_all() -> None:
-    """Register the actions and claim the live flags (flags.set refuses them)."""
+def register() -> None:
+    """Register both actions and claim the live flags (flags.set refuses them)."""
     flag_manage("integrations.*.live", by="integrations.switch_live / integrations.switch_sandbox")
     common = {
         "schema": SLUG_SCHEMA,

@@ -225,3 +225,13 @@ def test_audit__verify__ok_then_409_when_broken(operator, viewer, api):
 def test_api__operator_who_lost_roles__can_no_longer_request(operator, api):
     operator.groups.remove(Group.objects.get(name="operators"))
     assert create(api(operator)).status_code == 403
+
+
+def test_resolve__unknown_outcome_over_the_api(pending, approver, other_approver, api):
+    api(approver).post(f"/api/v1/approvals/{pending.pk}/approve/")
+    fakes.BEHAVIOUR["mode"] = "timeout"
+    approval_request_execute(request_id=pending.pk)
+    url = f"/api/v1/approvals/{pending.pk}/resolve/"
+    assert api(other_approver).post(url, {"performed": False}).status_code == 400
+    response = api(other_approver).post(url, {"performed": False, "comment": "not in Chatwoot"})
+    assert response.json()["status"] == "failed"

@@ -249,3 +249,23 @@ def test_execute__a_recheck_that_crashes__is_a_conflict_not_a_stuck_request(appr
         request = approval_request_execute(request_id=approved.pk)
     assert (request.status, request.result["code"]) == ("conflict", "recheck_failed")
     assert CALLS == []
+
+
+def test_resolve__a_person_settles_an_unknown_outcome(approved, other_approver, operator):
+    from approvals.services import approval_request_resolve
+
+    BEHAVIOUR["mode"] = "timeout"
+    approval_request_execute(request_id=approved.pk)
+    with pytest.raises(DomainError) as caught:
+        approval_request_resolve(request_id=approved.pk, user=operator, performed=True, comment="x")
+    assert caught.value.code == "not_approver"
+    request = approval_request_resolve(
+        request_id=approved.pk, user=other_approver, performed=True, comment="seen in the inbox"
+    )
+    assert request.status == "succeeded"
+    with pytest.raises(DomainError) as caught:
+        approval_request_resolve(
+            request_id=approved.pk, user=other_approver, performed=False, comment="x"
+        )
+    assert caught.value.code == "not_unknown"
+    assert len(CALLS) == 1

@@ -91,7 +91,7 @@ def test_switch_live__failing_midway__leaves_neither_flag_nor_mode_switched(
     request = go_live(operator)
     approval_request_approve(request_id=request.pk, approver=approver)
     # the last write of the transaction fails, after the flag and the mode were written
-    with mock.patch("integrations.actions.audit_record", side_effect=RuntimeError("db")):
+    with mock.patch("integrations.actions.mode.audit_record", side_effect=RuntimeError("db")):
         assert approval_request_execute(request_id=request.pk).status == "unknown"
     assert not FeatureFlag.objects.get(key="integrations.shopify.live").enabled
     assert Integration.objects.get(slug="shopify").mode == "sandbox"
