@@ -14,4 +14,5 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("approvals.api.urls")),
+    path("api/v1/", include("monitoring.api.urls")),
 ]

@@ -1,0 +1,103 @@
+"""The API's shared conventions, for every app's `api/` package.
+
+A leaf module (it imports no app), like hotdash.errors:
+- `StrictFilterBackend`: unknown query parameters are a 400 naming the allowed ones.
+- `StrictOrderingFilter`: an unknown ordering field is a 400 naming the allowed ones.
+- `StrictCursorPagination`: signed cursors; a tampered one is a 400, not a 404.
+- `MutationRateThrottle`: per-user rate limit on POST/PUT/PATCH/DELETE only.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
+
+from django.core.signing import BadSignature, Signer
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import NotFound
+from rest_framework.filters import OrderingFilter
+from rest_framework.pagination import CursorPagination
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.utils.urls import replace_query_param
+
+from hotdash.errors import ValidationFailed
+
+PAGING_PARAMS = {"cursor", "limit", "offset", "page", "page_size", "format", "ordering", "search"}
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter, refusing parameters it does not know instead of ignoring them."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        known = set(filterset_class.base_filters) if filterset_class else set()
+        known |= PAGING_PARAMS | set(getattr(view, "extra_query_params", ()))
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise ValidationFailed(
+                f"Unknown query parameter(s): {', '.join(unknown)}.",
+                code="unknown_filter",
+                extra={"allowed": sorted(known - {"format"})},
+            )
+        return super().filter_queryset(request, queryset, view)
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """`?ordering=` with the view's `ordering_fields` only; anything else is a 400."""
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            allowed = {
+                name for name, _ in self.get_valid_fields(queryset, view, {"request": request})
+            }
+            asked = [term.strip() for term in params.split(",") if term.strip()]
+            bad = [term for term in asked if term.lstrip("-") not in allowed]
+            if bad:
+                raise ValidationFailed(
+                    f"Cannot order by {', '.join(bad)}.",
+                    code="unknown_ordering",
+                    extra={"allowed": sorted(allowed)},
+                )
+        return super().get_ordering(request, queryset, view)
+
+
+class StrictCursorPagination(CursorPagination):
+    """Cursor paging for tables that grow. Cursors are signed, so one that was
+    edited (or made up) is a 400 instead of silently landing on another page."""
+
+    page_size = 50
+    page_size_query_param = "limit"
+    max_page_size = 500
+    signer = Signer(salt="hotdash.rest.cursor")
+
+    def encode_cursor(self, cursor):
+        url = super().encode_cursor(cursor)
+        raw = parse_qs(urlsplit(url).query)[self.cursor_query_param][0]
+        return replace_query_param(url, self.cursor_query_param, self.signer.sign(raw))
+
+    def decode_cursor(self, request):
+        signed = request.query_params.get(self.cursor_query_param)
+        if signed is None:
+            return None
+        try:
+            raw = self.signer.unsign(signed)
+            return super().decode_cursor(
+                SimpleNamespace(query_params={self.cursor_query_param: raw})
+            )
+        except (BadSignature, NotFound):
+            raise ValidationFailed(
+                "The page cursor is invalid; start again from the first page.",
+                code="invalid_cursor",
+            ) from None
+
+
+class MutationRateThrottle(UserRateThrottle):
+    """A courtesy limit on changes (scope `mutations`); reads are never throttled."""
+
+    scope = "mutations"
+
+    def allow_request(self, request, view):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return super().allow_request(request, view)

@@ -1,0 +1,38 @@
+"""django-filter sets for the monitoring API."""
+
+from __future__ import annotations
+
+import django_filters as filters
+
+from integrations.models import Integration, IntegrationState
+from monitoring.models import CheckResult, Incident
+
+
+class IntegrationFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(
+        field_name="state__status", choices=IntegrationState.Status.choices
+    )
+
+    class Meta:
+        model = Integration
+        fields = ["kind", "mode", "enabled", "status"]
+
+
+class IncidentFilter(filters.FilterSet):
+    integration = filters.CharFilter(field_name="integration__slug")
+    opened_after = filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+
+    class Meta:
+        model = Incident
+        fields = ["status", "severity", "cause", "integration", "opened_after", "opened_before"]
+
+
+class CheckFilter(filters.FilterSet):
+    integration = filters.CharFilter(field_name="integration__slug")
+    since = filters.IsoDateTimeFilter(field_name="checked_at", lookup_expr="gte")
+    until = filters.IsoDateTimeFilter(field_name="checked_at", lookup_expr="lt")
+
+    class Meta:
+        model = CheckResult
+        fields = ["integration", "status", "error_class", "since", "until"]

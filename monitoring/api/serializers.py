@@ -1,0 +1,157 @@
+"""Serializers for the monitoring API. Context keys precomputed by the views (one query
+each for a whole page): `availability`, `latency`, `incidents`."""
+
+from __future__ import annotations
+
+import os
+
+from rest_framework import serializers
+
+from integrations.models import Integration
+from monitoring.models import CheckResult, Incident, IncidentEvent
+
+
+class IncidentBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Incident
+        fields = ["id", "title", "status", "severity", "cause", "opened_at"]
+
+
+class IntegrationSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(source="state.status", read_only=True)
+    status_since = serializers.DateTimeField(source="state.status_since", read_only=True)
+    last_probe_at = serializers.DateTimeField(source="state.last_probe_at", read_only=True)
+    last_success_at = serializers.DateTimeField(source="state.last_success_at", read_only=True)
+    last_latency_ms = serializers.FloatField(source="state.last_latency_ms", read_only=True)
+    last_error = serializers.SerializerMethodField()
+    circuit = serializers.SerializerMethodField()
+    rate_limit = serializers.SerializerMethodField()
+    latency_24h = serializers.SerializerMethodField()
+    availability = serializers.SerializerMethodField()
+    open_incident = serializers.SerializerMethodField()
+    depends_on = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    dependants = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    credentials = serializers.SerializerMethodField()
+    runbook_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Integration
+        fields = [
+            "slug",
+            "name",
+            "kind",
+            "mode",
+            "enabled",
+            "business_weight",
+            "status",
+            "status_since",
+            "last_probe_at",
+            "last_success_at",
+            "last_latency_ms",
+            "last_error",
+            "latency_24h",
+            "availability",
+            "circuit",
+            "rate_limit",
+            "open_incident",
+            "depends_on",
+            "dependants",
+            "credentials",
+            "owner",
+            "runbook_url",
+        ]
+
+    def get_last_error(self, obj) -> dict | None:
+        state = obj.state
+        if not state.last_error_class:
+            return None
+        return {"class": state.last_error_class, "message": state.last_message}
+
+    def get_circuit(self, obj) -> dict:
+        return {"state": obj.state.circuit_state, "opened_at": obj.state.circuit_opened_at}
+
+    def get_rate_limit(self, obj) -> dict:
+        return {"headroom": obj.state.rate_limit_headroom, "detail": obj.state.rate_limit}
+
+    def get_latency_24h(self, obj) -> dict:
+        return self.context["latency"].get(obj.pk, {})
+
+    def get_availability(self, obj) -> dict:
+        return {w: shares.get(obj.pk) for w, shares in self.context["availability"].items()}
+
+    def get_open_incident(self, obj) -> dict | None:
+        incident = self.context["incidents"].get(obj.pk)
+        return IncidentBriefSerializer(incident).data if incident else None
+
+    def get_credentials(self, obj) -> list[dict]:
+        """Variable names and whether each is set: never a value."""
+        return [
+            {"role": role, "variable": name, "present": bool(os.environ.get(name))}
+            for role, name in sorted((obj.credential_env or {}).items())
+        ]
+
+    def get_runbook_url(self, obj) -> str:
+        runbook = obj.runbook or obj.kind
+        return runbook if "://" in runbook else f"/docs/runbooks/{runbook}.md"
+
+
+class IncidentEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IncidentEvent
+        fields = ["at", "kind", "actor_name", "message", "data"]
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    integration = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    caused_by = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+    acknowledged_by = serializers.StringRelatedField()
+    resolved_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "integration",
+            "cause",
+            "status",
+            "severity",
+            "title",
+            "summary",
+            "caused_by",
+            "opened_at",
+            "acknowledged_at",
+            "acknowledged_by",
+            "resolved_at",
+            "resolved_by",
+            "downtime_seconds",
+            "reopen_count",
+            "escalation_level",
+        ]
+
+
+class IncidentDetailSerializer(IncidentSerializer):
+    timeline = IncidentEventSerializer(source="events", many=True, read_only=True)
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [*IncidentSerializer.Meta.fields, "timeline"]
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class CheckResultSerializer(serializers.ModelSerializer):
+    integration = serializers.SlugRelatedField(read_only=True, slug_field="slug")
+
+    class Meta:
+        model = CheckResult
+        fields = [
+            "integration",
+            "checked_at",
+            "status",
+            "latency_ms",
+            "lag_ms",
+            "http_status",
+            "error_class",
+            "message",
+        ]

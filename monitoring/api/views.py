@@ -1,0 +1,275 @@
+"""Thin API views over monitoring's selectors and services."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from approvals.audit import audit_record
+from approvals.permissions import ReadOrOperate
+from hotdash.errors import Conflict, ValidationFailed
+from hotdash.rest import (
+    MutationRateThrottle,
+    StrictCursorPagination,
+    StrictFilterBackend,
+    StrictOrderingFilter,
+)
+from integrations.dependencies import edges, walk
+from integrations.models import Integration
+from monitoring import selectors
+from monitoring.api import serializers as s
+from monitoring.api.filters import CheckFilter, IncidentFilter, IntegrationFilter
+from monitoring.engine import probe_now
+from monitoring.incidents import incident_acknowledge, incident_resolve, incident_unacknowledge
+from monitoring.models import CheckResult, Incident
+
+
+def window_param(request, default: str = "24h"):
+    name = request.query_params.get("window", default)
+    if name not in selectors.WINDOWS:
+        raise ValidationFailed(
+            f"Unknown window {name!r}.",
+            code="unknown_window",
+            extra={"allowed": list(selectors.WINDOWS)},
+        )
+    return name, selectors.WINDOWS[name]
+
+
+class Base:
+    permission_classes = [ReadOrOperate]
+    throttle_classes = [MutationRateThrottle]
+
+
+class HealthSummaryView(Base, APIView):
+    """GET /api/v1/health/summary/: counts per status and the integration status tile."""
+
+    def get(self, request):
+        rows = (
+            Integration.objects.enabled()
+            .select_related("state")
+            .order_by("business_weight", "slug")
+        )
+        tile = [
+            {
+                "slug": i.slug,
+                "name": i.name,
+                "status": i.state.status,
+                "mode": i.mode,
+                "since": i.state.status_since,
+            }
+            for i in rows
+        ]
+        return Response({**selectors.health_summary(), "integrations": tile})
+
+
+class Pages(LimitOffsetPagination):
+    default_limit = 50
+    max_limit = 500
+
+
+class IntegrationViewSet(Base, viewsets.ReadOnlyModelViewSet):
+    """Integrations with state, latency, availability, circuit, headroom and dependencies."""
+
+    serializer_class = s.IntegrationSerializer
+    lookup_field = "slug"
+    pagination_class = Pages
+    filter_backends = [StrictFilterBackend, StrictOrderingFilter]
+    filterset_class = IntegrationFilter
+    ordering_fields = ["slug", "name", "kind", "business_weight", "state__status"]
+    ordering = ["slug"]
+
+    def get_queryset(self):
+        return selectors.integrations_with_state()
+
+    def get_serializer_context(self):
+        return {
+            **super().get_serializer_context(),
+            "availability": {},
+            "latency": {},
+            "incidents": {},
+        }
+
+    def _context_for(self, integrations) -> dict:
+        ids = [i.pk for i in integrations]
+        return {
+            **super().get_serializer_context(),
+            "latency": selectors.latency(ids, selectors.WINDOWS["24h"]),
+            "availability": {
+                w: selectors.availability(ids, selectors.WINDOWS[w]) for w in ("24h", "7d", "30d")
+            },
+            "incidents": selectors.open_incidents(ids),
+        }
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        data = s.IntegrationSerializer(page, many=True, context=self._context_for(page)).data
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request, *args, **kwargs):
+        integration = self.get_object()
+        context = self._context_for([integration])
+        return Response(s.IntegrationSerializer(integration, context=context).data)
+
+    @action(detail=True, methods=["post"])
+    def probe(self, request, slug=None):
+        """Probe now (operators). 409 for a disabled integration."""
+        integration = self.get_object()
+        if not integration.enabled:
+            raise Conflict(f"{integration.slug} is disabled; enable it first.", code="disabled")
+        check = probe_now([integration]).checks[0]
+        audit_record(
+            actor=request.user,
+            verb="integration.probe",
+            target=integration,
+            changes={"result": check.status},
+            request=request,
+        )
+        integration.refresh_from_db()
+        body = s.IntegrationSerializer(integration, context=self._context_for([integration])).data
+        return Response({"check": s.CheckResultSerializer(check).data, "integration": body})
+
+
+class IncidentPages(StrictCursorPagination):
+    ordering = "-opened_at"
+
+
+class CheckPages(StrictCursorPagination):
+    ordering = "-checked_at"
+
+
+class IncidentViewSet(Base, viewsets.ReadOnlyModelViewSet):
+    """Incidents and their timelines; acknowledge, un-acknowledge, resolve (operators)."""
+
+    pagination_class = IncidentPages
+    filter_backends = [StrictFilterBackend]
+    filterset_class = IncidentFilter
+
+    def get_queryset(self):
+        queryset = Incident.objects.select_related(
+            "integration", "caused_by", "acknowledged_by", "resolved_by"
+        )
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("events")
+        return queryset
+
+    def get_serializer_class(self):
+        return s.IncidentDetailSerializer if self.action == "retrieve" else s.IncidentSerializer
+
+    def _transition(self, request, pk, service):
+        form = s.NoteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        get_object_or_404(Incident, pk=pk)
+        incident = service(incident_id=int(pk), user=request.user, note=form.validated_data["note"])
+        incident = self.get_queryset().prefetch_related("events").get(pk=incident.pk)
+        return Response(s.IncidentDetailSerializer(incident).data)
+
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        return self._transition(request, pk, incident_acknowledge)
+
+    @action(detail=True, methods=["post"])
+    def unacknowledge(self, request, pk=None):
+        return self._transition(request, pk, incident_unacknowledge)
+
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        return self._transition(request, pk, incident_resolve)
+
+
+class CheckResultViewSet(Base, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Raw check history (within retention), newest first, cursor-paged."""
+
+    serializer_class = s.CheckResultSerializer
+    pagination_class = CheckPages
+    filter_backends = [StrictFilterBackend]
+    filterset_class = CheckFilter
+
+    def get_queryset(self):
+        return CheckResult.objects.select_related("integration")
+
+
+class MetricsView(Base, APIView):
+    """GET /api/v1/metrics/?window=24h[&integration=slug]: latency percentiles, error
+    rate, call counts and availability per integration, from rollups and transitions."""
+
+    def get(self, request):
+        name, window = window_param(request)
+        integrations = Integration.objects.enabled().order_by("slug")
+        if request.query_params.get("integration"):
+            integrations = integrations.filter(slug=request.query_params["integration"])
+        ids = {i.pk: i.slug for i in integrations}
+        latency = selectors.latency(list(ids), window)
+        shares = selectors.availability(list(ids), window)
+        rows = [
+            {"integration": slug, **latency[pk], "availability": shares[pk]}
+            for pk, slug in ids.items()
+        ]
+        return Response({"window": name, "generated_at": timezone.now(), "results": rows})
+
+
+class RateLimitsView(Base, APIView):
+    """GET /api/v1/rate-limits/: headroom per integration, lowest first."""
+
+    def get(self, request):
+        rows = [
+            {
+                "integration": state.integration.slug,
+                "headroom": state.rate_limit_headroom,
+                "detail": state.rate_limit,
+            }
+            for state in selectors.rate_limits()
+        ]
+        return Response({"results": rows})
+
+
+class ErrorsView(Base, APIView):
+    """GET /api/v1/errors/?window=24h[&integration=slug]: failures grouped by fingerprint."""
+
+    def get(self, request):
+        name, window = window_param(request)
+        integration = None
+        if request.query_params.get("integration"):
+            integration = get_object_or_404(
+                Integration, slug=request.query_params["integration"]
+            ).pk
+        groups = selectors.error_groups(timezone.now() - window, integration)[:200]
+        rows = [
+            {
+                "fingerprint": g["fingerprint"],
+                "integration": g["integration__slug"],
+                "error_class": g["error_class"],
+                "count": g["count"],
+                "first_seen": g["first_seen"],
+                "last_seen": g["last_seen"],
+                "sample_message": g["sample"],
+            }
+            for g in groups
+        ]
+        return Response({"window": name, "results": rows})
+
+
+class DependenciesView(Base, APIView):
+    """GET /api/v1/dependencies/: the graph, and what an outage of each integration affects."""
+
+    def get(self, request):
+        names = dict(Integration.objects.values_list("pk", "slug"))
+        down, up = edges()
+        statuses = dict(
+            Integration.objects.select_related("state").values_list("pk", "state__status")
+        )
+        nodes = [
+            {
+                "integration": slug,
+                "status": statuses.get(pk),
+                "depends_on": sorted(names[d] for d in down.get(pk, ())),
+                "affects": [names[a] for a in walk(pk, up)],
+            }
+            for pk, slug in sorted(names.items(), key=lambda item: item[1])
+        ]
+        edge_list = [{"from": names[a], "to": names[b]} for a in down for b in sorted(down[a])]
+        return Response({"nodes": nodes, "edges": edge_list})

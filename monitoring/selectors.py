@@ -1,0 +1,148 @@
+"""Reads for the dashboard and the API. None of them scans raw probe history:
+availability comes from state transitions, latency from hourly rollups, current
+state from the one-row IntegrationState."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+
+from approvals.models import ApprovalRequest
+from integrations.models import Integration, IntegrationState
+from monitoring.models import CheckResult, CheckRollup, Incident, StateTransition
+from monitoring.rollups import floor_hour, merge_histograms, percentile
+
+Status = IntegrationState.Status
+UP = {Status.OK, Status.DEGRADED}
+WINDOWS = {
+    "1h": timedelta(hours=1),
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+}
+OPEN = (Incident.Status.OPEN, Incident.Status.ACKNOWLEDGED)
+
+
+def health_summary() -> dict:
+    """Counts of integrations per status, open incidents, pending approvals, overall status."""
+    counts = {status: 0 for status in Status.values}
+    for row in (
+        IntegrationState.objects.filter(integration__enabled=True)
+        .values("status")
+        .annotate(n=Count("pk"))
+    ):
+        counts[row["status"]] = row["n"]
+    overall = "down" if counts["down"] else "degraded" if counts["degraded"] else "ok"
+    if not any(counts[s] for s in (Status.OK, Status.DEGRADED, Status.DOWN)):
+        overall = "unknown"
+    return {
+        "overall": overall,
+        "counts": counts,
+        "total": sum(counts.values()),
+        "open_incidents": Incident.objects.filter(status__in=OPEN).count(),
+        "pending_approvals": ApprovalRequest.objects.filter(
+            status=ApprovalRequest.Status.PENDING
+        ).count(),
+        "generated_at": timezone.now(),
+    }
+
+
+def availability(ids: list[int], window: timedelta, now: datetime | None = None) -> dict:
+    """Share of the window each integration was up (ok or degraded) over up + down time.
+
+    Maintenance, disabled and unknown time count as neither. Reconstructed backwards
+    from the current status through the transitions inside the window (one query).
+    Returns {id: float 0..1 or None when there was no up or down time}.
+    """
+    now = now or timezone.now()
+    start = now - window
+    current = dict(IntegrationState.objects.filter(pk__in=ids).values_list("pk", "status"))
+    moves = defaultdict(list)
+    for row in (
+        StateTransition.objects.filter(integration_id__in=ids, at__gt=start, at__lte=now)
+        .order_by("-at")
+        .values_list("integration_id", "at", "from_status")
+    ):
+        moves[row[0]].append((row[1], row[2]))
+    return {pk: _share_up(current.get(pk, Status.UNKNOWN), moves[pk], start, now) for pk in ids}
+
+
+def _share_up(status: str, moves: list, start: datetime, end: datetime) -> float | None:
+    up = down = 0.0
+    for at, before in moves:  # newest first: `status` held from `at` until `end`
+        up, down = _tally(status, (end - at).total_seconds(), up, down)
+        status, end = before, at
+    up, down = _tally(status, (end - start).total_seconds(), up, down)
+    return up / (up + down) if up + down else None
+
+
+def _tally(status: str, seconds: float, up: float, down: float) -> tuple[float, float]:
+    if status in UP:
+        return up + seconds, down
+    if status == Status.DOWN:
+        return up, down + seconds
+    return up, down
+
+
+def latency(ids: list[int], window: timedelta, now: datetime | None = None) -> dict:
+    """{id: {"count", "failures", "error_rate", "p50_ms", "p95_ms", "p99_ms"}} from rollups."""
+    since = floor_hour((now or timezone.now()) - window)
+    histograms, totals = defaultdict(list), defaultdict(lambda: [0, 0])
+    for pk, histogram, count, failures in CheckRollup.objects.filter(
+        integration_id__in=ids, hour__gte=since
+    ).values_list("integration_id", "latency_histogram", "count", "failures"):
+        histograms[pk].append(histogram)
+        totals[pk][0] += count
+        totals[pk][1] += failures
+    result = {}
+    for pk in ids:
+        merged = merge_histograms(histograms[pk])
+        count, failures = totals[pk]
+        result[pk] = {
+            "count": count,
+            "failures": failures,
+            "error_rate": failures / count if count else None,
+            **{f"p{q}_ms": _round(percentile(merged, q / 100)) for q in (50, 95, 99)},
+        }
+    return result
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def open_incidents(ids: list[int]) -> dict[int, Incident]:
+    found = Incident.objects.filter(integration_id__in=ids, status__in=OPEN).order_by("opened_at")
+    return {incident.integration_id: incident for incident in found}
+
+
+def error_groups(since: datetime, integration_id: int | None = None):
+    """Failures grouped by fingerprint: count, first and last seen, a sample message."""
+    query = CheckResult.objects.filter(checked_at__gte=since).exclude(fingerprint="")
+    if integration_id:
+        query = query.filter(integration_id=integration_id)
+    return (
+        query.values("fingerprint", "integration__slug", "error_class")
+        .annotate(
+            count=Count("pk"),
+            first_seen=Min("checked_at"),
+            last_seen=Max("checked_at"),
+            sample=Max("message"),
+        )
+        .order_by("-last_seen")
+    )
+
+
+def rate_limits():
+    return (
+        IntegrationState.objects.select_related("integration")
+        .filter(integration__enabled=True)
+        .order_by("rate_limit_headroom", "integration__slug")
+    )
+
+
+def integrations_with_state():
+    return Integration.objects.select_related("state").prefetch_related("depends_on", "dependants")
