@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from hotdash import views
 
@@ -15,4 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("approvals.api.urls")),
     path("api/v1/", include("monitoring.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

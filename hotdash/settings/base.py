@@ -105,6 +105,24 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"mutations": "120/min"},
 }
 
+SPECTACULAR_SETTINGS = {
+    "TITLE": "HotDash Operator Control Center API",
+    "DESCRIPTION": "Health, incidents, approvals and tiles for the Hot Rod AN store's integrations.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from drf-spectacular-sidecar's static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "IntegrationStatusEnum": "integrations.models.IntegrationState.Status",
+        "IncidentStatusEnum": "monitoring.models.Incident.Status",
+        "CheckStatusEnum": "monitoring.models.CheckResult.Status",
+        "ApprovalStatusEnum": "approvals.models.ApprovalRequest.Status",
+    },
+}
+
 REDIS_URL = CONFIG.redis_url
 Q_CLUSTER = {
     "name": "hotdash",

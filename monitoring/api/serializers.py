@@ -155,3 +155,83 @@ class CheckResultSerializer(serializers.ModelSerializer):
             "error_class",
             "message",
         ]
+
+
+# Response shapes of the plain APIViews, for the OpenAPI schema.
+
+
+class StatusTileRowSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    mode = serializers.CharField()
+    since = serializers.DateTimeField(allow_null=True)
+
+
+class HealthSummarySerializer(serializers.Serializer):
+    overall = serializers.ChoiceField(["ok", "degraded", "down", "unknown"])
+    counts = serializers.DictField(child=serializers.IntegerField())
+    total = serializers.IntegerField()
+    open_incidents = serializers.IntegerField()
+    pending_approvals = serializers.IntegerField()
+    generated_at = serializers.DateTimeField()
+    integrations = StatusTileRowSerializer(many=True)
+
+
+class MetricsRowSerializer(serializers.Serializer):
+    integration = serializers.CharField()
+    count = serializers.IntegerField()
+    failures = serializers.IntegerField()
+    error_rate = serializers.FloatField(allow_null=True)
+    p50_ms = serializers.FloatField(allow_null=True)
+    p95_ms = serializers.FloatField(allow_null=True)
+    p99_ms = serializers.FloatField(allow_null=True)
+    availability = serializers.FloatField(allow_null=True)
+
+
+class MetricsSerializer(serializers.Serializer):
+    window = serializers.CharField()
+    generated_at = serializers.DateTimeField()
+    results = MetricsRowSerializer(many=True)
+
+
+class RateLimitRowSerializer(serializers.Serializer):
+    integration = serializers.CharField()
+    headroom = serializers.FloatField(allow_null=True)
+    detail = serializers.DictField()
+
+
+class RateLimitsSerializer(serializers.Serializer):
+    results = RateLimitRowSerializer(many=True)
+
+
+class ErrorGroupSerializer(serializers.Serializer):
+    fingerprint = serializers.CharField()
+    integration = serializers.CharField()
+    error_class = serializers.CharField()
+    count = serializers.IntegerField()
+    first_seen = serializers.DateTimeField()
+    last_seen = serializers.DateTimeField()
+    sample_message = serializers.CharField()
+
+
+class ErrorsSerializer(serializers.Serializer):
+    window = serializers.CharField()
+    results = ErrorGroupSerializer(many=True)
+
+
+class DependencyNodeSerializer(serializers.Serializer):
+    integration = serializers.CharField()
+    status = serializers.CharField(allow_null=True)
+    depends_on = serializers.ListField(child=serializers.CharField())
+    affects = serializers.ListField(child=serializers.CharField())
+
+
+class DependenciesSerializer(serializers.Serializer):
+    nodes = DependencyNodeSerializer(many=True)
+    edges = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+
+
+class ProbeResultSerializer(serializers.Serializer):
+    check = CheckResultSerializer()
+    integration = IntegrationSerializer()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from django.utils import timezone
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -29,6 +31,10 @@ from monitoring.incidents import incident_acknowledge, incident_resolve, inciden
 from monitoring.models import CheckResult, Incident
 
 
+WINDOW = OpenApiParameter("window", OpenApiTypes.STR, enum=list(selectors.WINDOWS), default="24h")
+INTEGRATION = OpenApiParameter("integration", OpenApiTypes.STR, description="integration slug")
+
+
 def window_param(request, default: str = "24h"):
     name = request.query_params.get("window", default)
     if name not in selectors.WINDOWS:
@@ -48,6 +54,7 @@ class Base:
 class HealthSummaryView(Base, APIView):
     """GET /api/v1/health/summary/: counts per status and the integration status tile."""
 
+    @extend_schema(responses=s.HealthSummarySerializer)
     def get(self, request):
         rows = (
             Integration.objects.enabled()
@@ -115,6 +122,7 @@ class IntegrationViewSet(Base, viewsets.ReadOnlyModelViewSet):
         context = self._context_for([integration])
         return Response(s.IntegrationSerializer(integration, context=context).data)
 
+    @extend_schema(request=None, responses=s.ProbeResultSerializer)
     @action(detail=True, methods=["post"])
     def probe(self, request, slug=None):
         """Probe now (operators). 409 for a disabled integration."""
@@ -168,14 +176,17 @@ class IncidentViewSet(Base, viewsets.ReadOnlyModelViewSet):
         incident = self.get_queryset().prefetch_related("events").get(pk=incident.pk)
         return Response(s.IncidentDetailSerializer(incident).data)
 
+    @extend_schema(request=s.NoteSerializer, responses=s.IncidentDetailSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         return self._transition(request, pk, incident_acknowledge)
 
+    @extend_schema(request=s.NoteSerializer, responses=s.IncidentDetailSerializer)
     @action(detail=True, methods=["post"])
     def unacknowledge(self, request, pk=None):
         return self._transition(request, pk, incident_unacknowledge)
 
+    @extend_schema(request=s.NoteSerializer, responses=s.IncidentDetailSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         return self._transition(request, pk, incident_resolve)
@@ -197,6 +208,7 @@ class MetricsView(Base, APIView):
     """GET /api/v1/metrics/?window=24h[&integration=slug]: latency percentiles, error
     rate, call counts and availability per integration, from rollups and transitions."""
 
+    @extend_schema(parameters=[WINDOW, INTEGRATION], responses=s.MetricsSerializer)
     def get(self, request):
         name, window = window_param(request)
         integrations = Integration.objects.enabled().order_by("slug")
@@ -215,6 +227,7 @@ class MetricsView(Base, APIView):
 class RateLimitsView(Base, APIView):
     """GET /api/v1/rate-limits/: headroom per integration, lowest first."""
 
+    @extend_schema(responses=s.RateLimitsSerializer)
     def get(self, request):
         rows = [
             {
@@ -230,6 +243,7 @@ class RateLimitsView(Base, APIView):
 class ErrorsView(Base, APIView):
     """GET /api/v1/errors/?window=24h[&integration=slug]: failures grouped by fingerprint."""
 
+    @extend_schema(parameters=[WINDOW, INTEGRATION], responses=s.ErrorsSerializer)
     def get(self, request):
         name, window = window_param(request)
         integration = None
@@ -256,6 +270,7 @@ class ErrorsView(Base, APIView):
 class DependenciesView(Base, APIView):
     """GET /api/v1/dependencies/: the graph, and what an outage of each integration affects."""
 
+    @extend_schema(responses=s.DependenciesSerializer)
     def get(self, request):
         names = dict(Integration.objects.values_list("pk", "slug"))
         down, up = edges()
