@@ -154,6 +154,7 @@ class IncidentViewSet(Base, viewsets.ReadOnlyModelViewSet):
     """Incidents and their timelines; acknowledge, un-acknowledge, resolve (operators)."""
 
     pagination_class = IncidentPages
+    lookup_value_regex = r"[0-9]{1,18}"  # anything else is a 404, never a ValueError
     filter_backends = [StrictFilterBackend]
     filterset_class = IncidentFilter
 
