@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from hotdash import views
+from monitoring.api.views import PrometheusView
 
 admin.site.site_header = "HotDash Operator Control Center"
 admin.site.site_title = "HotDash"
@@ -13,6 +14,7 @@ admin.site.index_title = "Operator console"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("metrics", PrometheusView.as_view(), name="prometheus"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("approvals.api.urls")),
     path("api/v1/", include("monitoring.api.urls")),

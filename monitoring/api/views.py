@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from django.utils import timezone
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import LimitOffsetPagination
@@ -29,7 +31,7 @@ from monitoring.api.filters import CheckFilter, IncidentFilter, IntegrationFilte
 from monitoring.engine import probe_now
 from monitoring.incidents import incident_acknowledge, incident_resolve, incident_unacknowledge
 from monitoring.models import CheckResult, Incident
-
+from monitoring.prometheus import HotdashCollector
 
 WINDOW = OpenApiParameter("window", OpenApiTypes.STR, enum=list(selectors.WINDOWS), default="24h")
 INTEGRATION = OpenApiParameter("integration", OpenApiTypes.STR, description="integration slug")
@@ -289,3 +291,13 @@ class DependenciesView(Base, APIView):
         ]
         edge_list = [{"from": names[a], "to": names[b]} for a in down for b in sorted(down[a])]
         return Response({"nodes": nodes, "edges": edge_list})
+
+
+class PrometheusView(Base, APIView):
+    """GET /metrics: the Prometheus text exposition (authenticated like the API)."""
+
+    @extend_schema(exclude=True)
+    def get(self, request):
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(HotdashCollector())
+        return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
