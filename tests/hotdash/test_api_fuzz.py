@@ -11,9 +11,9 @@ import pytest
 import schemathesis
 from django.core.management import call_command
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
+from hotdash.models import ApiToken
 from hotdash.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
@@ -23,7 +23,10 @@ EXAMPLES = int(os.environ.get("HOTDASH_FUZZ_EXAMPLES", "8"))
 @pytest.fixture
 def operator_token(operator):
     call_command("seed")
-    return Token.objects.create(user=operator).key
+    token = ApiToken(user=operator, name="fuzz")
+    key = token.issue()
+    token.save()
+    return key
 
 
 @schema.parametrize()

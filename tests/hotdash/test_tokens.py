@@ -1,0 +1,94 @@
+"""API tokens: only a digest is stored, the key is shown once, revoked and expired keys fail."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from hotdash.models import ApiToken, token_digest
+
+pytestmark = pytest.mark.django_db
+
+
+def issue(user, **fields) -> tuple[ApiToken, str]:
+    token = ApiToken(user=user, name="tiles", **fields)
+    key = token.issue()
+    token.save()
+    return token, key
+
+
+def get(key, keyword="Token"):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"{keyword} {key}")
+    return client.get("/api/v1/health/summary/")
+
+
+def test_token__stored_as_digest_only(viewer):
+    token, key = issue(viewer)
+    row = ApiToken.objects.values().get(pk=token.pk)
+    assert key not in str(row)
+    assert row["digest"] == token_digest(key)
+
+
+def test_token__valid__authenticates_and_marks_last_use(viewer):
+    token, key = issue(viewer)
+    assert get(key).status_code == 200
+    assert get(key, keyword="Bearer").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
+@pytest.mark.parametrize("key", ["hd_00000000_forged", "", "a b", "clé"])
+def test_token__unknown_or_malformed__401(viewer, key):
+    issue(viewer)
+    response = get(key)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_token__revoked__401(viewer):
+    token, key = issue(viewer)
+    token.revoked_at = timezone.now()
+    token.save()
+    assert get(key).status_code == 401
+
+
+def test_token__expired__401(viewer):
+    _, key = issue(viewer, expires_at=timezone.now() - timedelta(seconds=1))
+    assert get(key).status_code == 401
+
+
+def test_token__inactive_user__401(viewer):
+    _, key = issue(viewer)
+    viewer.is_active = False
+    viewer.save()
+    assert get(key).status_code == 401
+
+
+def test_command__prints_key_once_and_it_works(viewer, capsys):
+    call_command("token_create", viewer.username, name="curl")
+    key = capsys.readouterr().out.strip()
+    assert key.startswith("hd_") and get(key).status_code == 200
+
+
+def test_command__unknown_user__clear_error():
+    with pytest.raises(CommandError, match="no active user 'ghost'"):
+        call_command("token_create", "ghost", name="x")
+
+
+def test_admin__create__key_shown_once_in_a_message(superuser, client):
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/hotdash/apitoken/add/", {"user": superuser.pk, "name": "ci"}, follow=True
+    )
+    text = response.content.decode()
+    assert "will not be shown again" in text
+    token = ApiToken.objects.get()
+    key = text.split("will not be shown again: ")[1].split("<")[0].strip()
+    assert token_digest(key) == token.digest
+    detail = client.get(f"/admin/hotdash/apitoken/{token.pk}/change/").content.decode()
+    assert key not in detail
