@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from approvals.roles import APPROVERS, OPERATORS, VIEWERS, roles_seed
 
@@ -17,6 +18,14 @@ def _user(username: str, *groups: str, **extra):
     )
     user.groups.set(Group.objects.filter(name__in=groups))
     return user
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache (throttle counters, flag caches)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

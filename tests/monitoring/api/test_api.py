@@ -238,3 +238,18 @@ def test_dependencies__outage_of_shop_affects_chat(outage, viewer):
     node = next(n for n in body["nodes"] if n["integration"] == "shop")
     assert node["affects"] == ["chat"] and node["status"] == "down"
     assert body["edges"] == [{"from": "chat", "to": "shop"}]
+
+
+def test_throttle__too_many_mutations__429_reads_unaffected(outage, operator, settings):
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import SimpleRateThrottle
+
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "mutations": "2/min"}
+    SimpleRateThrottle.THROTTLE_RATES = rates
+    try:
+        api = client_for(operator)
+        statuses = [api.post("/api/v1/integrations/nope/probe/").status_code for _ in range(3)]
+        assert statuses == [404, 404, 429]
+        assert api.get("/api/v1/integrations/").status_code == 200
+    finally:
+        SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
