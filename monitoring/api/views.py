@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -29,12 +29,20 @@ from monitoring import selectors
 from monitoring.api import serializers as s
 from monitoring.api.filters import CheckFilter, IncidentFilter, IntegrationFilter
 from monitoring.engine import probe_now
+from monitoring.exports import checks_csv, incidents_csv
 from monitoring.incidents import incident_acknowledge, incident_resolve, incident_unacknowledge
 from monitoring.models import CheckResult, Incident
 from monitoring.prometheus import HotdashCollector
 
 WINDOW = OpenApiParameter("window", OpenApiTypes.STR, enum=list(selectors.WINDOWS), default="24h")
 INTEGRATION = OpenApiParameter("integration", OpenApiTypes.STR, description="integration slug")
+
+
+def csv_response(rows, name: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    response["Content-Disposition"] = f'attachment; filename="hotdash-{name}-{stamp}.csv"'
+    return response
 
 
 def window_param(request, default: str = "24h"):
@@ -179,6 +187,12 @@ class IncidentViewSet(Base, viewsets.ReadOnlyModelViewSet):
         incident = self.get_queryset().prefetch_related("events").get(pk=incident.pk)
         return Response(s.IncidentDetailSerializer(incident).data)
 
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=False, methods=["get"], url_path="export")
+    def export(self, request):
+        """The filtered incidents as CSV (opened_after / opened_before bound the window)."""
+        return csv_response(incidents_csv(self.filter_queryset(self.get_queryset())), "incidents")
+
     @extend_schema(request=s.NoteSerializer, responses=s.IncidentDetailSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
@@ -205,6 +219,12 @@ class CheckResultViewSet(Base, mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return CheckResult.objects.select_related("integration")
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @action(detail=False, methods=["get"], url_path="export")
+    def export(self, request):
+        """The filtered check history as CSV (since / until bound the window)."""
+        return csv_response(checks_csv(self.filter_queryset(self.get_queryset())), "checks")
 
 
 class MetricsView(Base, APIView):
