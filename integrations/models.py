@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -200,3 +201,38 @@ class IntegrationState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.integration_id}: {self.status}"
+
+
+class TileSnapshot(models.Model):
+    """The last computed payload of one dashboard tile: what the tiles API serves.
+
+    `data`/`generated_at` hold the last *good* computation; a failed refresh
+    only records `error`/`error_at` and leaves them alone. `refreshing_until`
+    is the lease of the one worker computing the tile now.
+    """
+
+    key = models.SlugField(max_length=60, unique=True)
+    title = models.CharField(max_length=150)
+    data = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    generated_at = models.DateTimeField(null=True, blank=True)
+    computed_from = models.JSONField(
+        default=list,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+        help_text="Sources as seen when the data was computed: integration, status, last_success_at.",
+    )
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="Why the last refresh failed (`code: detail`).")
+    error_at = models.DateTimeField(null=True, blank=True)
+    refreshing_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+# Inbound webhook events live in their own package; imported here so Django finds the model.
+from integrations.webhooks.models import WebhookEvent  # noqa: E402, F401
