@@ -22,6 +22,11 @@ SCHEDULES: dict[str, tuple[str, str, int]] = {
     "monitoring.escalate": ("monitoring.tasks.incidents_escalate_task", Schedule.MINUTES, 1),
     "monitoring.notify_sweep": ("monitoring.tasks.notifications_sweep_task", Schedule.MINUTES, 1),
     "monitoring.maintenance": ("monitoring.tasks.maintenance_tick_task", Schedule.MINUTES, 1),
+    "integrations.tiles_refresh": (
+        "integrations.tasks.tiles_refresh_task",
+        Schedule.MINUTES,
+        1,
+    ),
     "approvals.sweep": ("approvals.tasks.approvals_sweep_task", Schedule.MINUTES, 1),
     "approvals.audit_checkpoint": ("approvals.tasks.audit_checkpoint_task", Schedule.MINUTES, 5),
 }
