@@ -1,0 +1,94 @@
+"""One row per inbound webhook event: the delivery log, the dedupe key and the work queue.
+
+The unique constraint on (source, event_id) is the idempotency key: a vendor's
+redelivery of an event inserts nothing. The row is also the job's state:
+`received` → `processing` (claimed by a conditional update, with a lease in
+`claimed_until`) → `processed` | `failed` | `ignored`. `available_at` says when
+the sweeper may enqueue a `received` row (again): a little after it arrived (its
+job was lost) or after a retry back-off.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class WebhookEventQuerySet(models.QuerySet):
+    def lost(self, now):
+        """`received` rows whose job should have run by now (lost, or due for a retry)."""
+        return self.filter(status=WebhookEvent.Status.RECEIVED, available_at__lte=now)
+
+    def stalled(self, now):
+        """`processing` rows whose worker's claim expired (it died or hung)."""
+        return self.filter(status=WebhookEvent.Status.PROCESSING, claimed_until__lt=now)
+
+
+class WebhookEvent(models.Model):
+    class Source(models.TextChoices):
+        SHOPIFY = "shopify", "Shopify"
+        CHATWOOT = "chatwoot", "Chatwoot"
+        GOLD_REPLIES = "gold_replies", "Gold replies"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PROCESSING = "processing", "Processing"
+        PROCESSED = "processed", "Processed"
+        FAILED = "failed", "Failed"
+        IGNORED = "ignored", "Ignored"
+
+    source = models.CharField(max_length=20, choices=Source.choices)
+    event_id = models.CharField(
+        max_length=200,
+        help_text="The vendor's idempotency key (Shopify Event-Id, Chatwoot Delivery).",
+    )
+    topic = models.CharField(max_length=100)
+    shop_domain = models.CharField(max_length=255, blank=True)
+    api_version = models.CharField(max_length=20, blank=True)
+    triggered_at = models.DateTimeField(null=True, blank=True)
+    delivery_id = models.CharField(
+        max_length=200, blank=True, help_text="This delivery's id (X-Shopify-Webhook-Id, …)."
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    body = models.JSONField(null=True, blank=True, help_text="Stored only once verified.")
+    signed = models.BooleanField(
+        default=True,
+        help_text="Authenticated (signature or token); false only for allowed-unsigned Chatwoot.",
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    attempts = models.PositiveIntegerField(default=0, help_text="Processing claims so far.")
+    last_error = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True, help_text="What processing did.")
+    available_at = models.DateTimeField(
+        default=timezone.now, help_text="The sweeper may enqueue a received event from then on."
+    )
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WebhookEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "event_id"], name="webhookevent_source_event_uniq"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["source", "topic", "-received_at"], name="webhookevent_freshness"),
+            models.Index(fields=["status", "-received_at"], name="webhookevent_status"),
+            models.Index(
+                fields=["available_at"],
+                condition=Q(status="received"),
+                name="webhookevent_waiting",
+            ),
+            models.Index(
+                fields=["claimed_until"],
+                condition=Q(status="processing"),
+                name="webhookevent_claimed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.topic} {self.event_id}"
