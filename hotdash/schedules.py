@@ -28,6 +28,16 @@ SCHEDULES: dict[str, tuple[str, str, int]] = {
         1,
     ),
     "approvals.sweep": ("approvals.tasks.approvals_sweep_task", Schedule.MINUTES, 1),
+    "integrations.webhooks_sweep": (
+        "integrations.webhooks.tasks.webhooks_sweep_task",
+        Schedule.MINUTES,
+        1,
+    ),
+    "integrations.webhooks_prune": (
+        "integrations.webhooks.tasks.webhooks_prune_task",
+        Schedule.HOURLY,
+        60,
+    ),
     "approvals.audit_checkpoint": ("approvals.tasks.audit_checkpoint_task", Schedule.MINUTES, 5),
 }
 

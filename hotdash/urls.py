@@ -21,3 +21,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+# Inbound webhooks (integrations.webhooks): Shopify, Chatwoot, gold replies.
+urlpatterns += [path("", include("integrations.webhooks.urls"))]

@@ -1,0 +1,33 @@
+"""Tunables of the webhook pipeline, overridable in settings as `WEBHOOK_<NAME>`."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+DEFAULTS: dict[str, object] = {
+    # Largest body read (bytes). Shopify order payloads with many lines stay well below.
+    "MAX_BODY_BYTES": 1024 * 1024,
+    # A `received` event whose job has not started after this many seconds was lost.
+    "LOST_AFTER_S": 60,
+    # How long a worker's claim on an event lasts; longer than django-q2's task timeout
+    # (300 s), so a slow but live worker is never overtaken.
+    "CLAIM_S": 360,
+    # Processing attempts before an event is left `failed` for a person to replay.
+    "MAX_ATTEMPTS": 5,
+    # Back-off before retry n (seconds): base * 2**(n-1), capped.
+    "RETRY_BASE_S": 30,
+    "RETRY_MAX_S": 1800,
+    # Freshness: the usual interval is the median gap over this many recent events.
+    "FRESHNESS_SAMPLE": 50,
+    # Processed/ignored events are pruned after this many days (Shopify retries for 4 h).
+    "RETENTION_DAYS": 14,
+    # The Chatwoot integration whose config may allow unsigned deliveries.
+    "CHATWOOT_INTEGRATION": "chatwoot",
+    # The Chatwoot integration a gold reply is offered through.
+    "GOLD_REPLY_INTEGRATION": "chatwoot",
+    "GOLD_REPLY_SUPABASE": "supabase",
+}
+
+
+def knob(name: str):
+    return getattr(settings, f"WEBHOOK_{name}", DEFAULTS[name])

@@ -1,0 +1,150 @@
+"""The receiving half of the pipeline: read the body once, store the event, enqueue its job.
+
+    body_read(request)            -> raw bytes, or Refusal 413 before reading everything
+    json_object(body)             -> the decoded object, or Refusal 400
+    webhook_event_store(...)      -> (event id, created); a duplicate inserts nothing
+    webhook_rejection_audit(...)  -> one `webhook.rejected` audit event, never the body
+
+Nothing here calls a vendor: the response goes back within milliseconds and the
+work happens in `integrations.webhooks.processing`, in a django-q2 job.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from integrations.webhooks.conf import knob
+from integrations.webhooks.models import WebhookEvent
+from integrations.webhooks.topics import handler_for
+
+logger = logging.getLogger("integrations.webhooks")
+
+PROCESS_TASK = "integrations.webhooks.tasks.webhook_event_process_task"
+MAX_ID_LENGTH = 200
+MAX_TOPIC_LENGTH = 100
+
+
+class Refusal(Exception):
+    """A delivery we answer with an error: `status`, a stable `code` and a human `detail`."""
+
+    def __init__(self, status: int, code: str, detail: str, **extra) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail, self.extra = status, code, detail, extra
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One verified delivery, as it will be stored."""
+
+    source: str
+    event_id: str
+    topic: str
+    body: dict
+    signed: bool = True
+    delivery_id: str = ""
+    shop_domain: str = ""
+    api_version: str = ""
+    triggered_at: datetime | None = None
+
+
+def body_read(request, cap: int | None = None) -> bytes:
+    """The raw body, read once from the stream. Refusal 413 when it exceeds `cap` bytes:
+    at once when Content-Length says so, else after reading at most cap + 1 bytes."""
+    cap = knob("MAX_BODY_BYTES") if cap is None else cap
+    declared = request.META.get("CONTENT_LENGTH") or ""
+    if declared.isdigit() and int(declared) > cap:
+        raise _too_large(cap)
+    data = request.read(cap + 1)
+    if len(data) > cap:
+        raise _too_large(cap)
+    return data
+
+
+def _too_large(cap: int) -> Refusal:
+    return Refusal(413, "too_large", f"The body exceeds {cap} bytes.")
+
+
+def json_object(body: bytes) -> dict:
+    """The body as a JSON object, or Refusal 400 (`invalid_json`)."""
+    try:
+        payload = json.loads(body)
+    except ValueError:  # includes UnicodeDecodeError
+        raise Refusal(400, "invalid_json", "The body is not valid JSON.") from None
+    if not isinstance(payload, dict):
+        raise Refusal(400, "invalid_json", "The body is not a JSON object.")
+    return payload
+
+
+def bounded(value: str, name: str, limit: int = MAX_ID_LENGTH) -> str:
+    """`value` stripped, or Refusal 400 when longer than `limit` (never silently truncated,
+    which could merge two distinct ids into one)."""
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise Refusal(400, "invalid_header", f"{name} is longer than {limit} characters.")
+    return value
+
+
+def webhook_event_store(delivery: Delivery) -> tuple[int | None, bool, str]:
+    """Insert the event; returns (id, created, status).
+
+    A topic with no handler is stored `ignored`. A new handled event is
+    `received` and its processing job is enqueued once the insert commits; if
+    the enqueue fails (broker down) or the process dies first, the sweeper
+    enqueues it after LOST_AFTER_S. A duplicate (same source and event id)
+    inserts nothing and returns (None, False, "duplicate").
+    """
+    handled = handler_for(delivery.source, delivery.topic) is not None
+    status = WebhookEvent.Status.RECEIVED if handled else WebhookEvent.Status.IGNORED
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            event = WebhookEvent.objects.create(
+                **delivery.__dict__,
+                status=status,
+                received_at=now,
+                available_at=now + timedelta(seconds=knob("LOST_AFTER_S")),
+                processed_at=None if handled else now,
+            )
+            if handled:
+                transaction.on_commit(lambda: webhook_event_enqueue(event.pk))
+    except IntegrityError:
+        return None, False, "duplicate"
+    return event.pk, True, status
+
+
+def webhook_event_enqueue(event_id: int) -> bool:
+    """Queue the processing job of one event (ids, never objects). Never raises: a
+    failed enqueue is logged and left to the sweeper. Returns whether it was queued."""
+    from django_q.tasks import async_task
+
+    try:
+        async_task(PROCESS_TASK, event_id)
+    except Exception:  # the broker is down: the row is stored, the sweeper will retry
+        logger.warning("webhook event %s: enqueue failed; the sweeper will retry", event_id)
+        return False
+    return True
+
+
+def webhook_rejection_audit(*, source: str, refusal, request, body_bytes: int) -> None:
+    """Record a refused delivery (`webhook.rejected`): source, reason and size, never
+    the body or any header value. An audit failure is logged, never raised."""
+    from approvals.audit import Actor, audit_record
+
+    try:
+        audit_record(
+            actor=Actor.webhook(source),
+            verb="webhook.rejected",
+            target=("integrations.WebhookEvent", "", f"{source} webhook"),
+            changes={"source": source, "code": refusal.code, "body_bytes": body_bytes},
+            outcome="denied",
+            reason=refusal.detail,
+            request=request,
+        )
+    except Exception:
+        logger.exception("webhook rejection from %s could not be audited", source)

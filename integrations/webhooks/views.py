@@ -1,0 +1,62 @@
+"""The three inbound webhook endpoints: plain Django views (no DRF, no session, no CSRF).
+
+Every answer is JSON; errors are `{"code", "detail"}`. Status codes:
+202 stored (accepted or ignored), 200 duplicate, 400 malformed, 401 not
+authenticated (audited as `webhook.rejected`), 405 wrong method, 413 too large,
+503 when storing failed (the vendor retries). Never a 500: a 5xx other than
+503 would only make the vendor retry the same thing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from integrations.webhooks import receivers
+from integrations.webhooks.intake import Refusal, body_read, webhook_rejection_audit
+from integrations.webhooks.signatures import Rejected
+
+logger = logging.getLogger("integrations.webhooks")
+
+Receiver = Callable[..., tuple[int, dict]]
+
+
+def error(status: int, code: str, detail: str, **extra) -> JsonResponse:
+    return JsonResponse({"code": code, "detail": detail, **extra}, status=status)
+
+
+def webhook_view(source: str, receive: Receiver):
+    """A POST-only view that reads the capped body once and hands it to `receive`."""
+
+    @csrf_exempt
+    def view(request):
+        if request.method != "POST":
+            response = error(405, "method_not_allowed", "Use POST.")
+            response["Allow"] = "POST"
+            return response
+        body = b""
+        try:
+            body = body_read(request)
+            status, payload = receive(request, body)
+            return JsonResponse(payload, status=status)
+        except Rejected as rejected:
+            webhook_rejection_audit(
+                source=source, refusal=rejected, request=request, body_bytes=len(body)
+            )
+            return error(401, rejected.code, rejected.detail)
+        except Refusal as refusal:
+            return error(refusal.status, refusal.code, refusal.detail, **refusal.extra)
+        except Exception:  # the database or a bug: the vendor will retry on a 503
+            logger.exception("%s webhook could not be stored", source)
+            return error(503, "unavailable", "The delivery could not be stored; retry later.")
+
+    view.__name__ = f"{source}_webhook"
+    return view
+
+
+shopify_webhook = webhook_view("shopify", receivers.shopify_receive)
+chatwoot_webhook = webhook_view("chatwoot", receivers.chatwoot_receive)
+gold_reply_webhook = webhook_view("gold_replies", receivers.gold_reply_receive)
