@@ -115,3 +115,6 @@ class IntegrationAdmin(admin.ModelAdmin):
         if not rows:
             return "none needed"
         return format_html_join(", ", "<code>{}</code>: {}", rows)
+
+
+from integrations.webhooks import admin as webhooks_admin  # noqa: E402, F401 - registers WebhookEvent
