@@ -9,6 +9,7 @@
 | GET | /_control/state | live limiter state per vendor (buckets, quotas, sessions) |
 | GET DELETE | /_control/slack/messages | messages the Slack webhooks accepted |
 | GET DELETE | /_control/chatwoot/messages | messages sent through Chatwoot |
+| POST | /_control/webhooks/deliver | deliver a signed Shopify/Chatwoot webhook (webhooks.py) |
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from .faults import FaultError
 from .router import Router
+from .webhooks import deliver as webhooks_deliver
 from .wire import Request, Response, json_response
 
 if TYPE_CHECKING:
@@ -39,6 +41,7 @@ class Control:
         add("POST", "/reset", self.reset)
         add("GET", "/state", self.state)
         add("GET DELETE", "/{vendor:slack|chatwoot}/messages", self.messages)
+        add("POST", "/webhooks/deliver", webhooks_deliver)
 
     def handle(self, req: Request) -> Response:
         match = self.router.match(req.method, req.path)
