@@ -21,7 +21,10 @@ EXAMPLES = int(os.environ.get("HOTDASH_FUZZ_EXAMPLES", "8"))
 
 
 @pytest.fixture
-def operator_token(operator):
+def operator_token(operator, sandbox, settings):
+    # Endpoints that read a vendor (the idea pool in Supabase) talk to the vendor sandbox:
+    # with no vendor at all they rightly answer 503 `vendor_unavailable`.
+    settings.SANDBOX_URL = sandbox.url
     call_command("seed")
     token = ApiToken(user=operator, name="fuzz")
     key = token.issue()
