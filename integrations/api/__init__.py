@@ -1,0 +1,1 @@
+"""REST API of the integrations app: tiles and the idea pool."""
