@@ -38,7 +38,7 @@ def operator_token(operator, sandbox, settings):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # requests close connections, as in production
 def test_api__fuzzed_inputs__never_a_server_error(case, operator_token):
     case.call_and_validate(
         headers={"Authorization": f"Token {operator_token}"}, checks=[not_a_server_error]
