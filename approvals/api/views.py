@@ -66,6 +66,7 @@ class ApprovalRequestViewSet(
     permission_classes = [CanRead]
     serializer_class = s.ApprovalRequestSerializer
     pagination_class = Pages
+    lookup_value_regex = r"[0-9]{1,18}"  # anything else is a 404, never a ValueError
 
     def get_queryset(self):
         queryset = ApprovalRequest.objects.prefetch_related("decisions")
@@ -151,6 +152,7 @@ class AuditEventViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.AuditEventSerializer
     pagination_class = AuditPages
     lookup_field = "seq"
+    lookup_value_regex = r"[0-9]{1,18}"
 
     def get_queryset(self):
         filters = {

@@ -1,9 +1,13 @@
 """The hash chain: canonical serialisation, secret masking and the hash of one event.
 
-hash = sha256(prev_hash + canonical_json(event fields without `hash`)), where
-canonical JSON has sorted keys, fixed separators, UTF-8 text and times as UTC
-ISO-8601 with microseconds. Every value is made JSON-native *before* it is
-stored, so what the database returns hashes exactly as what was written.
+    body   = sha256(canonical JSON of the event's fields but seq, at, prev_hash, hash)
+    hash   = sha256(f"{prev_hash}|{seq}|{at as UTC ISO-8601 with µs and Z}|{body}")
+
+Canonical JSON has sorted keys, fixed separators and UTF-8 text. The chain
+part is a plain string so PostgreSQL can compute it in the insert trigger
+(migration 0003) from the body digest the application supplies; SQLite
+computes it here. Every value is made JSON-native *before* it is stored, so
+what the database returns hashes exactly as what was written.
 """
 
 from __future__ import annotations
@@ -24,9 +28,8 @@ _SECRET_KEY = re.compile(
 )
 _NOT_SECRET = frozenset({"idempotency_key", "flag_key", "action_key"})
 
-HASHED_FIELDS = (
-    "seq",
-    "at",
+CHAIN_FIELDS = ("seq", "at", "prev_hash")
+BODY_FIELDS = (
     "actor_type",
     "actor_id",
     "actor_name",
@@ -40,7 +43,6 @@ HASHED_FIELDS = (
     "changes",
     "outcome",
     "reason",
-    "prev_hash",
 )
 
 
@@ -88,14 +90,17 @@ def canonical_json(fields: dict) -> str:
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def event_fields(event) -> dict:
-    """The hashed fields of an AuditEvent (saved or not) as canonical values."""
-    fields = {name: getattr(event, name) for name in HASHED_FIELDS}
-    fields["at"] = iso_utc(fields["at"])
-    return fields
+def body_digest(event) -> str:
+    """sha256 of the canonical JSON of the event's body (everything but the chain fields)."""
+    body = {name: getattr(event, name) for name in BODY_FIELDS}
+    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+
+
+def chain_hash(prev_hash: str, seq: int, at: datetime, body: str) -> str:
+    """The link: the previous hash, the position, the time and the body digest."""
+    return hashlib.sha256(f"{prev_hash}|{seq}|{iso_utc(at)}|{body}".encode()).hexdigest()
 
 
 def event_hash(event) -> str:
     """The hash this event must carry, given its fields and its `prev_hash`."""
-    payload = event.prev_hash + canonical_json(event_fields(event))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return chain_hash(event.prev_hash, event.seq, event.at, body_digest(event))

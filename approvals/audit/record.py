@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from approvals.audit.chain import GENESIS_HASH, event_hash, json_native, mask_secrets
+from approvals.audit.chain import (
+    BODY_FIELDS,
+    GENESIS_HASH,
+    body_digest,
+    event_hash,
+    json_native,
+    mask_secrets,
+)
 from approvals.audit.context import (
     RequestContext,
     actor_of,
@@ -40,9 +48,10 @@ def audit_record(
     changes: a before/after dict; values under secret-looking keys are masked.
     request: optional; otherwise the request id and IP come from RequestIdMiddleware.
 
-    Appends are serialised (an advisory lock on PostgreSQL, the IMMEDIATE write
-    lock on SQLite) so concurrent writers never fork the chain. Inside a caller's
-    transaction the event commits or rolls back with it.
+    Appends are serialised so concurrent writers never fork the chain: on
+    PostgreSQL the insert trigger takes an advisory lock (held until commit) and
+    links the row; on SQLite the IMMEDIATE transaction's write lock does. Inside a
+    caller's transaction the event commits or rolls back with it.
     """
     who = actor_of(actor if actor is not None or request is None else request)
     context = _context_of(request)
@@ -62,18 +71,45 @@ def audit_record(
         outcome=outcome,
         reason=reason,
     )
-    with transaction.atomic():
-        _lock_chain()
-        _append(event)
+    if connection.vendor == "postgresql":
+        _append_postgresql(event)
+    else:
+        with transaction.atomic():
+            _append_python(event)
     return event
 
 
-def _append(event: AuditEvent) -> None:
+def _append_python(event: AuditEvent) -> None:
+    """Link the event here, under the lock (SQLite: the IMMEDIATE transaction's)."""
+    _lock_chain()
     head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
     event.seq, event.prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
     event.at = timezone.now()
     event.hash = event_hash(event)
     event.save(force_insert=True)
+
+
+_BODY_COLUMNS = list(BODY_FIELDS)
+_CASTS = {"actor_snapshot": "::jsonb", "changes": "::jsonb", "ip": "::inet"}
+_INSERT = (
+    f"INSERT INTO {AuditEvent._meta.db_table} (seq, at, prev_hash, hash, {', '.join(_BODY_COLUMNS)}) "
+    f"VALUES (0, now(), '', %s, {', '.join('%s' + _CASTS.get(c, '') for c in _BODY_COLUMNS)}) "
+    "RETURNING id, seq, at, prev_hash, hash"
+)
+
+
+def _append_postgresql(event: AuditEvent) -> None:
+    """One INSERT: the trigger (migration 0003) locks the chain, links and hashes the
+    event from the body digest passed in `hash`; the lock lasts until commit."""
+    values = [getattr(event, name) for name in _BODY_COLUMNS]
+    values = [
+        json.dumps(v, ensure_ascii=False) if c in ("actor_snapshot", "changes") else v
+        for c, v in zip(_BODY_COLUMNS, values, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT, [body_digest(event), *values])
+        event.id, event.seq, event.at, event.prev_hash, event.hash = cursor.fetchone()
+    event._state.adding, event._state.db = False, connection.alias
 
 
 def _lock_chain() -> None:

@@ -8,12 +8,12 @@ import pytest
 import responses
 from django.contrib.auth.models import Group
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from approvals.audit import Actor, audit_record
 from approvals.models import ApprovalRequest, AuditEvent, FeatureFlag
 from approvals.services import approval_request_execute
+from hotdash.models import ApiToken
 from tests.approvals import fakes
 from tests.approvals.conftest import REPLY, tampering
 
@@ -69,9 +69,11 @@ def test_create__operator__gets_201_and_a_pending_request(operator, api):
 
 
 def test_create__with_a_token__is_audited_as_a_token_actor(operator):
-    token = Token.objects.create(user=operator)
+    token = ApiToken(user=operator, name="test")
+    key = token.issue()
+    token.save()
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert create(client).status_code == 201
     event = AuditEvent.objects.get(verb="approval.requested")
     assert (event.actor_type, event.actor_name) == ("token", "otto")

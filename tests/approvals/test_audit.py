@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.test import RequestFactory
 
 from approvals.audit import Actor, audit_checkpoint_write, audit_record, audit_verify
-from approvals.audit.chain import GENESIS_HASH, canonical_json, event_fields
+from approvals.audit.chain import BODY_FIELDS, GENESIS_HASH, canonical_json, iso_utc
 from approvals.models import AuditCheckpoint, AuditEvent
 from tests.approvals.conftest import tampering
 
@@ -30,17 +30,19 @@ def test_record__events__chain_by_sequence_and_hash():
     first, second = record(2)
     assert (first.seq, second.seq) == (1, 2)
     assert first.prev_hash == GENESIS_HASH and second.prev_hash == first.hash
-    expected = hashlib.sha256(
-        (first.prev_hash + canonical_json(event_fields(first))).encode()
-    ).hexdigest()
-    assert first.hash == expected
+    for event in (first, second):
+        event.refresh_from_db()
+        body = canonical_json({name: getattr(event, name) for name in BODY_FIELDS})
+        digest = hashlib.sha256(body.encode()).hexdigest()
+        link = f"{event.prev_hash}|{event.seq}|{iso_utc(event.at)}|{digest}"
+        assert event.hash == hashlib.sha256(link.encode()).hexdigest()
 
 
 def test_record__canonical_form__sorted_keys_and_utc_iso_times():
     (event,) = record()
-    text = canonical_json(event_fields(event))
-    assert text.index('"actor_id"') < text.index('"verb"')
-    assert event_fields(event)["at"].endswith("Z") and ", " not in text
+    text = canonical_json({name: getattr(event, name) for name in BODY_FIELDS})
+    assert text.index('"actor_id"') < text.index('"verb"') and ", " not in text
+    assert iso_utc(event.at).endswith("Z") and len(iso_utc(event.at)) == 27
 
 
 def test_record__secrets_in_changes__are_masked_at_any_depth():

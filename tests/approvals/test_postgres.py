@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings
 from django.db import DatabaseError, connection, connections, transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from approvals.audit import Actor, audit_record, audit_verify
 from approvals.models import ApprovalRequest, AuditEvent
@@ -83,6 +84,18 @@ def test_trigger__orm_update__is_refused():
     audit_record(actor=Actor.system("t"), verb="a.b")
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent.objects.update(verb="forged")
+
+
+@pytest.mark.django_db
+def test_trigger__any_insert__is_linked_by_the_database_whatever_it_claims():
+    first = audit_record(actor=Actor.system("t"), verb="a.b")
+    forged = AuditEvent.objects.create(
+        seq=99, at=timezone.now(), actor_type="system", verb="sneaky", prev_hash="x", hash="y"
+    )
+    forged.refresh_from_db()
+    assert (forged.seq, forged.prev_hash) == (2, first.hash)
+    report = audit_verify()  # linked, but its body digest was not the real one
+    assert (report.first_break.seq, report.first_break.kind) == (2, "edited")
 
 
 # -- concurrent writers -----------------------------------------------------------------
