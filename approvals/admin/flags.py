@@ -65,18 +65,18 @@ class FeatureFlagAdmin(AuditedAdminMixin, admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        key = FeatureFlag.objects.filter(pk=object_id).values_list("key", flat=True).first() or ""
         extra = {
             **(extra_context or {}),
             "act_url": reverse("admin:approvals_featureflag_act", args=[object_id]),
             "can_operate": roles.can_request(request.user),
-            "managed_by": services.flag_managed_by(
-                FeatureFlag.objects.filter(pk=object_id).values_list("key", flat=True).first() or ""
-            ),
+            "managed_by": services.flag_managed_by(key),
+            "managed_owner": services.flag_owner(key),
         }
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
     def act_view(self, request, pk: int):
-        """POST op=kill (now) | clear | change (approval requests), with a reason."""
+        """POST op=kill (now) | clear | change | on | off (requests), with a reason."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         flag = FeatureFlag.objects.filter(pk=pk).first()
@@ -96,7 +96,10 @@ class FeatureFlagAdmin(AuditedAdminMixin, admin.ModelAdmin):
         if op == "kill":
             services.kill_switch_engage(key=flag.key, actor=request, reason=reason)
             return f"Kill switch {flag.key} is set."
-        if op == "clear":
+        owner = services.flag_owner(flag.key)
+        if op in ("on", "off") and owner:
+            action, params = (owner.on if op == "on" else owner.off), owner.params(flag)
+        elif op == "clear":
             params = {"key": flag.key}
             action = "flags.clear_kill_switch"
         elif op == "change":
@@ -112,6 +115,8 @@ class FeatureFlagAdmin(AuditedAdminMixin, admin.ModelAdmin):
         created = services.approval_request_create(
             action=action, params=params, requested_by=request.user, reason=reason
         )
+        if created.status != "pending":
+            return f"Request #{created.pk} ({action}) needs no approval: it is queued to run now."
         return f"Approval request #{created.pk} created: another approver must sign it off."
 
     def kill_switch_view(self, request):

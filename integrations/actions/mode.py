@@ -122,7 +122,12 @@ def _summary(to_mode: str):
 
 def register() -> None:
     """Register both actions and claim the live flags (flags.set refuses them)."""
-    flag_manage("integrations.*.live", by="integrations.switch_live / integrations.switch_sandbox")
+    flag_manage(
+        "integrations.*.live",
+        on="integrations.switch_live",
+        off="integrations.switch_sandbox",
+        params=lambda flag: {"slug": flag.scope_target},
+    )
     common = {
         "schema": SLUG_SCHEMA,
         "target": lambda p: f"integrations.Integration:{p['slug']}",

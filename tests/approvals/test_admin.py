@@ -162,3 +162,33 @@ def test_audit_admin__is_read_only_and_verifies_the_chain(superuser):
     )
     response = client.post(reverse("admin:approvals_auditevent_verify"), follow=True)
     assert "Chain intact" in response.content.decode()
+
+
+def test_flags__live_mode_flag__offers_its_owning_actions(operator, monkeypatch):
+    from integrations.models import Integration
+
+    monkeypatch.setenv("HOTDASH_TEST_TOKEN", "x")
+    Integration.objects.create(
+        slug="shopify",
+        name="Shopify",
+        kind="shopify",
+        base_url="https://x.example",
+        credential_env={"token": "HOTDASH_TEST_TOKEN"},
+    )
+    flag = FeatureFlag.objects.create(
+        key="integrations.shopify.live", kind="release", scope="integration", scope_target="shopify"
+    )
+    client = logged_in(operator)
+    html = client.get(
+        reverse("admin:approvals_featureflag_change", args=[flag.pk])
+    ).content.decode()
+    assert "integrations.switch_live" in html and 'value="on"' in html
+    client.post(
+        reverse("admin:approvals_featureflag_act", args=[flag.pk]), {"op": "on", "reason": "launch"}
+    )
+    request = ApprovalRequest.objects.get()
+    assert (request.action, request.params, request.status) == (
+        "integrations.switch_live",
+        {"slug": "shopify"},
+        "pending",
+    )
