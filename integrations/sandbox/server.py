@@ -108,6 +108,12 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if self.server.verbose:
             sys.stderr.write(f"{self.address_string()} - {format % args}\n")
 
+    def log_error(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
+        # An idle keep-alive connection reaching `timeout` is routine, not an error.
+        if format.startswith("Request timed out"):
+            return
+        self.log_message(format, *args)
+
 
 def _too_large(limit: int) -> Response:
     detail = f"request body exceeds {limit} bytes"
