@@ -62,22 +62,33 @@ def approval_request_create(
     existing = _existing(idempotency_key, digest)
     if existing:
         return existing
-    with transaction.atomic():
-        request = _insert(
-            act,
-            params,
-            snapshot,
-            target,
-            digest,
-            requested_by,
-            reason,
-            context,
-            expires_in,
-            idempotency_key,
-        )
-        if request.status == Status.APPROVED and enqueue:
-            enqueue_execution(request.pk)
+    try:
+        with transaction.atomic():
+            request = _insert(
+                act,
+                params,
+                snapshot,
+                target,
+                digest,
+                requested_by,
+                reason,
+                context,
+                expires_in,
+                idempotency_key,
+            )
+            if request.status == Status.APPROVED and enqueue:
+                enqueue_execution(request.pk)
+    except _KeyTaken:
+        # A concurrent caller with the same key won the insert: same payload, same request.
+        existing = _existing(idempotency_key, digest)
+        if existing is None:
+            raise
+        return existing
     return request
+
+
+class _KeyTaken(Conflict):
+    """The idempotency key was inserted by someone else meanwhile."""
 
 
 def _is_user(who) -> bool:
@@ -119,7 +130,7 @@ def _insert(act, params, snapshot, target, digest, user, reason, context, expire
             idempotency_key=key or f"hotdash-{uuid.uuid4().hex}",
         )
     except IntegrityError:
-        raise Conflict(f"Idempotency key {key!r} is already in use.") from None
+        raise _KeyTaken(f"Idempotency key {key!r} is already in use.") from None
     changes = {
         "action": act.name,
         "params": params,

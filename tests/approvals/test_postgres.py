@@ -247,3 +247,17 @@ def test_worker_process__running_the_job__performs_and_records(operator, approve
     assert all(result.returncode == 0 for result in done)
     assert _events(log) == ["start", "done"]
     assert ApprovalRequest.objects.get(pk=request.pk).status == "succeeded"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_create__same_idempotency_key_at_once__one_request_for_everyone(operator):
+    def create(i: int):
+        return approval_request_create(
+            action="test.send",
+            params=REPLY,
+            requested_by=operator,
+            idempotency_key="incident-9-step-2",
+        ).pk
+
+    results = in_threads(6, create)
+    assert len(set(results)) == 1 and ApprovalRequest.objects.count() == 1
