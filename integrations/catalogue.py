@@ -6,6 +6,8 @@ URLs for self-hosted services are placeholders an operator edits before going li
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 STORE_NAME = "Hot Rod AN"
 
 MCP_SERVERS = {
@@ -34,11 +36,28 @@ MCP_SERVERS = {
 }
 
 LLAMAINDEX_TOOLS = ["query_support", "refresh_index", "insight_report"]
+FLY_TOKEN_ENV = "FLY_API_TOKEN"
+
+
+def fly_hosting(live_url: str) -> dict | None:
+    """`config["hosting"]` for a service served from `*.fly.dev` (its Fly app is the first
+    host label; `fly.app_restart` restarts that app's Machines), else None.
+
+    shopify-dev-mcp.hotrodan.fly.dev is not a plain `<app>.fly.dev` host: an operator
+    checks its app name (like every live URL here) before going live.
+    """
+    host = urlsplit(live_url).hostname or ""
+    if not host.endswith(".fly.dev"):
+        return None
+    return {"provider": "fly", "app": host.split(".")[0], "token_env": FLY_TOKEN_ENV}
 
 
 def _mcp_entries() -> list[dict]:
     entries = []
     for server, (name, live_url, creds, deps) in MCP_SERVERS.items():
+        config = {"endpoint_path": "/mcp", "protocol_version": "2025-11-25"}
+        if hosting := fly_hosting(live_url):
+            config["hosting"] = hosting
         entries.append(
             {
                 "slug": f"mcp-{server}",
@@ -47,7 +66,7 @@ def _mcp_entries() -> list[dict]:
                 "base_url": live_url,
                 "sandbox_path": f"mcp/{server}",
                 "credential_env": creds,
-                "config": {"endpoint_path": "/mcp", "protocol_version": "2025-11-25"},
+                "config": config,
                 "business_weight": 4,
                 "owner": "platform",
                 "runbook": "mcp",
@@ -107,7 +126,12 @@ CATALOGUE: list[dict] = [
         "base_url": "https://hotrodan.supabase.co",
         "sandbox_path": "supabase",
         "credential_env": {"api_key": "SUPABASE_SERVICE_KEY"},
-        "config": {"probe_table": "idea_pool"},
+        # project_ref and the Management API token (supabase.project_resume).
+        "config": {
+            "probe_table": "idea_pool",
+            "project_ref": "hotrodan",
+            "management_token_env": "SUPABASE_ACCESS_TOKEN",
+        },
         "business_weight": 2,
         "owner": "platform",
         "runbook": "supabase",
@@ -146,7 +170,10 @@ CATALOGUE: list[dict] = [
         "base_url": "https://hotrodan-rag.fly.dev",
         "sandbox_path": "llamaindex",
         "credential_env": {"token": "LLAMAINDEX_API_TOKEN"},
-        "config": {"tools": LLAMAINDEX_TOOLS},
+        "config": {
+            "tools": LLAMAINDEX_TOOLS,
+            "hosting": fly_hosting("https://hotrodan-rag.fly.dev"),
+        },
         "business_weight": 3,
         "owner": "customer-support",
         "runbook": "llamaindex",

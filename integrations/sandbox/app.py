@@ -18,7 +18,18 @@ from email.message import Message
 
 from .control import Control
 from .faults import FaultState
-from .vendors import chatwoot, ga4, llamaindex, mcp, publer, shopify, slack, supabase
+from .vendors import (
+    chatwoot,
+    fly,
+    ga4,
+    llamaindex,
+    mcp,
+    publer,
+    shopify,
+    slack,
+    supabase,
+    supabase_mgmt,
+)
 from .vendors.base import Context, Vendor
 from .wire import JSON_TYPE, Request, Response, json_response
 
@@ -31,6 +42,8 @@ VENDOR_CLASSES: list[type[Vendor]] = [
     slack.Slack,
     llamaindex.LlamaIndex,
     mcp.MCP,
+    fly.Fly,
+    supabase_mgmt.SupabaseMgmt,
 ]
 BODY_LIMIT = 1024 * 1024
 CONTROL_BODY_LIMIT = 64 * 1024

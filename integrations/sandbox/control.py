@@ -10,6 +10,7 @@
 | GET DELETE | /_control/slack/messages | messages the Slack webhooks accepted |
 | GET DELETE | /_control/chatwoot/messages | messages sent through Chatwoot |
 | POST | /_control/webhooks/deliver | deliver a signed Shopify/Chatwoot webhook (webhooks.py) |
+| POST | /_control/supabase-mgmt/pause | pause the Supabase project (its data API goes down) |
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Control:
         add("GET", "/state", self.state)
         add("GET DELETE", "/{vendor:slack|chatwoot}/messages", self.messages)
         add("POST", "/webhooks/deliver", webhooks_deliver)
+        add("POST", "/supabase-mgmt/pause", self.supabase_pause)
 
     def handle(self, req: Request) -> Response:
         match = self.router.match(req.method, req.path)
@@ -97,6 +99,10 @@ class Control:
 
     def state(self, req: Request) -> Response:
         return json_response(200, {k: v.snapshot() for k, v in self.app.vendors.items()})
+
+    def supabase_pause(self, req: Request) -> Response:
+        answer = self.app.vendors["supabase-mgmt"].pause()
+        return json_response(409 if "message" in answer else 200, answer)
 
     def messages(self, req: Request) -> Response:
         vendor = self.app.vendors[req.params["vendor"]]

@@ -20,6 +20,7 @@ from ..router import Router
 from ..wire import Request, Response, json_response
 from .base import Vendor
 from .shopify_schema import Schema
+from .shopify_webhooks import WebhookSubscriptions
 
 TOKEN = "sandbox-shopify-token"
 MAX_QUERY_COST = 1000
@@ -52,9 +53,10 @@ class Shopify(Vendor):
         self.bucket = LeakyBucket(
             default["maximum_available"].default, default["restore_rate"].default
         )
+        self.webhooks = WebhookSubscriptions(self.ctx.now)
 
     def snapshot(self) -> dict:
-        return {"bucket": self._throttle_status()}
+        return {"bucket": self._throttle_status(), "webhooks": self.webhooks.snapshot()}
 
     def _throttle_status(self) -> dict:
         return {
@@ -166,9 +168,9 @@ class Shopify(Vendor):
         if not taken:
             return self.throttle_response(req, cost)
         root = (
-            Schema(self.ctx.seed, self.ctx.now()).root()
+            {**Schema(self.ctx.seed, self.ctx.now()).root(), **self.webhooks.query_fields()}
             if op.kind == "query"
-            else {"__typename": "Mutation"}
+            else {"__typename": "Mutation", **self.webhooks.mutation_fields()}
         )
         result = Executor(doc, variables).run(op, root)
         actual = min(result.actual_cost, cost)
