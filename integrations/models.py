@@ -194,6 +194,12 @@ class IntegrationState(models.Model):
     rate_limit_headroom = models.FloatField(
         null=True, blank=True, help_text="Share of the vendor's limit still available, 0..1."
     )
+    summary = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Availability and latency over 24 h / 7 d / 30 d, refreshed with the rollups "
+        "(so lists never aggregate history per request).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
