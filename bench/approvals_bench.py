@@ -34,7 +34,7 @@ DEFAULTS = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/hotdash_bench_gov",
     "REDIS_URL": "redis://127.0.0.1:6379/14",
     "SECRET_KEY": "bench-only-not-secret",
-    "DJANGO_SETTINGS_MODULE": "hotdash.settings.base",
+    "DJANGO_SETTINGS_MODULE": "bench.approvals_settings",  # its own queue name
     "Q_WORKERS": "2",
 }
 FLAG = "bench.approvals"

@@ -12,8 +12,10 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -261,3 +263,53 @@ def test_create__same_idempotency_key_at_once__one_request_for_everyone(operator
 
     results = in_threads(6, create)
     assert len(set(results)) == 1 and ApprovalRequest.objects.count() == 1
+
+
+# -- the real job cluster on the Redis broker -------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cluster__approved_request__is_executed_by_a_redis_broker_worker(
+    operator, approver, tmp_path
+):
+    """Given a django-q2 cluster on Redis (REDIS_URL; db 14 locally), When an approver
+    approves, Then a worker executes the request: on_commit → async_task → the job."""
+    if not settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL (the Redis broker)")
+    from functools import partial
+
+    from django_q import tasks
+
+    from approvals.models import FeatureFlag
+
+    name = f"hotdash-test-{uuid.uuid4().hex[:8]}"
+    env = _worker_env(tmp_path / "unused.log")
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "tests.approvals.qcluster_settings",
+        "HOTDASH_TEST_Q_CLUSTER": name,
+    }
+    cluster = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        FeatureFlag.objects.create(key="tiles.new", kind="release")
+        request = approval_request_create(
+            action="flags.set", params={"key": "tiles.new", "enabled": True}, requested_by=operator
+        )
+        with mock.patch("django_q.tasks.async_task", partial(tasks.async_task, cluster=name)):
+            approval_request_approve(request_id=request.pk, approver=approver)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            request.refresh_from_db()
+            if request.finished_at:
+                break
+            time.sleep(0.1)
+    finally:
+        cluster.terminate()
+        cluster.wait(30)
+    assert request.status == "succeeded"
+    assert FeatureFlag.objects.get(key="tiles.new").enabled
