@@ -11,15 +11,17 @@ work happens in `integrations.webhooks.processing`, in a django-q2 job.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from integrations.webhooks.conf import knob
+from integrations.webhooks.insert import event_insert
 from integrations.webhooks.models import WebhookEvent
 from integrations.webhooks.topics import handler_for
 
@@ -102,20 +104,22 @@ def webhook_event_store(delivery: Delivery) -> tuple[int | None, bool, str]:
     handled = handler_for(delivery.source, delivery.topic) is not None
     status = WebhookEvent.Status.RECEIVED if handled else WebhookEvent.Status.IGNORED
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            event = WebhookEvent.objects.create(
-                **delivery.__dict__,
-                status=status,
-                received_at=now,
-                available_at=now + timedelta(seconds=knob("LOST_AFTER_S")),
-                processed_at=None if handled else now,
-            )
-            if handled:
-                transaction.on_commit(lambda: webhook_event_enqueue(event.pk))
-    except IntegrityError:
+    event_id = event_insert(
+        {
+            **delivery.__dict__,
+            "status": status,
+            "received_at": now,
+            "available_at": now + timedelta(seconds=knob("LOST_AFTER_S")),
+            "processed_at": None if handled else now,
+        }
+    )
+    if event_id is None:
         return None, False, "duplicate"
-    return event.pk, True, status
+    if handled:
+        # In autocommit the row is already committed and this runs at once; inside a
+        # caller's transaction it waits for that commit.
+        transaction.on_commit(lambda: webhook_event_enqueue(event_id))
+    return event_id, True, status
 
 
 def webhook_event_enqueue(event_id: int) -> bool:
@@ -124,11 +128,20 @@ def webhook_event_enqueue(event_id: int) -> bool:
     from django_q.tasks import async_task
 
     try:
-        async_task(PROCESS_TASK, event_id)
+        async_task(PROCESS_TASK, event_id, broker=_broker())
     except Exception:  # the broker is down: the row is stored, the sweeper will retry
         logger.warning("webhook event %s: enqueue failed; the sweeper will retry", event_id)
         return False
     return True
+
+
+@functools.cache
+def _broker():
+    """One django-q2 broker per process. `async_task` without one builds a new Redis
+    client (a new connection) per call, about 1 ms, most of a delivery's budget."""
+    from django_q.brokers import get_broker
+
+    return get_broker()
 
 
 def webhook_rejection_audit(*, source: str, refusal, request, body_bytes: int) -> None:
