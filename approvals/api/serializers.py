@@ -158,3 +158,23 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "hash",
         ]
         read_only_fields = fields
+
+
+class BreakSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    kind = serializers.ChoiceField(
+        choices=["edited", "deleted", "broken_link", "truncated", "rewritten"]
+    )
+    detail = serializers.CharField()
+
+
+class VerifyReportSerializer(serializers.Serializer):
+    """What GET /api/v1/audit/verify/ answers (200 `ok`, 409 `audit_chain_broken`)."""
+
+    code = serializers.CharField()
+    ok = serializers.BooleanField()
+    checked = serializers.IntegerField()
+    head_seq = serializers.IntegerField()
+    head_hash = serializers.CharField()
+    checkpoint_seq = serializers.IntegerField(allow_null=True)
+    first_break = BreakSerializer(allow_null=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination, LimitOffsetPagination
@@ -73,6 +74,9 @@ class ApprovalRequestViewSet(
         filters = {"status": "status", "action": "action", "target": "target", "risk": "risk"}
         return _filtered(queryset, self.request.query_params, filters)
 
+    @extend_schema(
+        request=s.ApprovalRequestCreateSerializer, responses={201: s.ApprovalRequestSerializer}
+    )
     def create(self, request, *args, **kwargs):
         form = s.ApprovalRequestCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -81,14 +85,17 @@ class ApprovalRequestViewSet(
         )
         return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.DecisionSerializer, responses=s.ApprovalRequestSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._decide(request, pk, services.approval_request_approve)
 
+    @extend_schema(request=s.DecisionSerializer, responses=s.ApprovalRequestSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._decide(request, pk, services.approval_request_reject)
 
+    @extend_schema(request=s.CancelSerializer, responses=s.ApprovalRequestSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         form = s.CancelSerializer(data=request.data)
@@ -98,6 +105,7 @@ class ApprovalRequestViewSet(
         )
         return Response(self.get_serializer(done).data)
 
+    @extend_schema(request=s.ResolveSerializer, responses=s.ApprovalRequestSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         """Settle an `unknown` outcome: {"performed": bool, "comment": "what you checked"}."""
@@ -134,6 +142,7 @@ class FeatureFlagViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
             "subject": self.request.query_params.get("subject", ""),
         }
 
+    @extend_schema(request=s.KillSwitchSerializer, responses=s.FeatureFlagSerializer)
     @action(detail=False, methods=["post"], url_path="kill-switches")
     def kill_switch(self, request):
         """Set a kill switch now (operators; no approval: stopping is always allowed)."""
@@ -166,6 +175,7 @@ class AuditEventViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
         }
         return _filtered(AuditEvent.objects.all(), self.request.query_params, filters)
 
+    @extend_schema(responses={200: s.VerifyReportSerializer, 409: s.VerifyReportSerializer})
     @action(detail=False, methods=["get"])
     def verify(self, request):
         """200 with the report when intact, 409 `audit_chain_broken` with it when not.
