@@ -18,6 +18,7 @@ from monitoring.pool import DbThreadPool
 from monitoring.reactions import incidents_escalate
 from monitoring.recovery import recovery_run
 from monitoring.rollups import checks_prune, rollups_refresh
+from monitoring.summaries import summaries_refresh
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +67,10 @@ def run_due_probes_task(duration: float | None = None) -> dict:
     return {"slot": slot, **totals.totals()}
 
 
-def rollups_refresh_task(hours: int = 2) -> int:
-    """Recompute the hourly rollups of the last `hours` hours (idempotent upserts)."""
-    return rollups_refresh(hours=hours)
+def rollups_refresh_task(hours: int = 2) -> dict:
+    """Recompute the hourly rollups of the last `hours` hours (idempotent upserts), then the
+    per-integration summaries that list reads serve."""
+    return {"rollups": rollups_refresh(hours=hours), "summaries": summaries_refresh()}
 
 
 def checks_prune_task() -> int:

@@ -1,5 +1,6 @@
-"""Serializers for the monitoring API. Context keys precomputed by the views (one query
-each for a whole page): `availability`, `latency`, `incidents`."""
+"""Serializers for the monitoring API. Context keys precomputed by the views: `incidents`
+(one query per page) and, for a single integration, fresh `summaries`; lists serve the
+summary stored on each state by the rollup job."""
 
 from __future__ import annotations
 
@@ -74,10 +75,12 @@ class IntegrationSerializer(serializers.ModelSerializer):
         return {"headroom": obj.state.rate_limit_headroom, "detail": obj.state.rate_limit}
 
     def get_latency_24h(self, obj) -> dict:
-        return self.context["latency"].get(obj.pk, {})
+        fresh = self.context.get("summaries", {}).get(obj.pk)
+        return (fresh or obj.state.summary or {}).get("latency_24h", {})
 
     def get_availability(self, obj) -> dict:
-        return {w: shares.get(obj.pk) for w, shares in self.context["availability"].items()}
+        fresh = self.context.get("summaries", {}).get(obj.pk)
+        return (fresh or obj.state.summary or {}).get("availability", {})
 
     def get_open_incident(self, obj) -> dict | None:
         incident = self.context["incidents"].get(obj.pk)

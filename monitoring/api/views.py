@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -33,6 +34,7 @@ from monitoring.exports import checks_csv, incidents_csv
 from monitoring.incidents import incident_acknowledge, incident_resolve, incident_unacknowledge
 from monitoring.models import CheckResult, Incident
 from monitoring.prometheus import HotdashCollector
+from monitoring.summaries import summary_for
 
 WINDOW = OpenApiParameter("window", OpenApiTypes.STR, enum=list(selectors.WINDOWS), default="24h")
 INTEGRATION = OpenApiParameter("integration", OpenApiTypes.STR, description="integration slug")
@@ -66,21 +68,13 @@ class HealthSummaryView(Base, APIView):
 
     @extend_schema(responses=s.HealthSummarySerializer)
     def get(self, request):
-        rows = (
+        tile = list(
             Integration.objects.enabled()
-            .select_related("state")
             .order_by("business_weight", "slug")
+            .values(
+                "slug", "name", "mode", status=F("state__status"), since=F("state__status_since")
+            )
         )
-        tile = [
-            {
-                "slug": i.slug,
-                "name": i.name,
-                "status": i.state.status,
-                "mode": i.mode,
-                "since": i.state.status_since,
-            }
-            for i in rows
-        ]
         return Response({**selectors.health_summary(), "integrations": tile})
 
 
@@ -104,32 +98,25 @@ class IntegrationViewSet(Base, viewsets.ReadOnlyModelViewSet):
         return selectors.integrations_with_state()
 
     def get_serializer_context(self):
-        return {
-            **super().get_serializer_context(),
-            "availability": {},
-            "latency": {},
-            "incidents": {},
-        }
+        return {**super().get_serializer_context(), "incidents": {}}
 
-    def _context_for(self, integrations) -> dict:
+    def _context_for(self, integrations, *, fresh: bool) -> dict:
+        """Open incidents for the page; a single integration also gets fresh windows."""
         ids = [i.pk for i in integrations]
-        return {
-            **super().get_serializer_context(),
-            "latency": selectors.latency(ids, selectors.WINDOWS["24h"]),
-            "availability": {
-                w: selectors.availability(ids, selectors.WINDOWS[w]) for w in ("24h", "7d", "30d")
-            },
-            "incidents": selectors.open_incidents(ids),
-        }
+        context = {**super().get_serializer_context(), "incidents": selectors.open_incidents(ids)}
+        if fresh:
+            context["summaries"] = summary_for(ids)
+        return context
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        data = s.IntegrationSerializer(page, many=True, context=self._context_for(page)).data
+        context = self._context_for(page, fresh=False)
+        data = s.IntegrationSerializer(page, many=True, context=context).data
         return self.get_paginated_response(data)
 
     def retrieve(self, request, *args, **kwargs):
         integration = self.get_object()
-        context = self._context_for([integration])
+        context = self._context_for([integration], fresh=True)
         return Response(s.IntegrationSerializer(integration, context=context).data)
 
     @extend_schema(request=None, responses=s.ProbeResultSerializer)
@@ -147,8 +134,10 @@ class IntegrationViewSet(Base, viewsets.ReadOnlyModelViewSet):
             changes={"result": check.status},
             request=request,
         )
-        integration.refresh_from_db()
-        body = s.IntegrationSerializer(integration, context=self._context_for([integration])).data
+        integration = self.get_queryset().get(pk=integration.pk)
+        body = s.IntegrationSerializer(
+            integration, context=self._context_for([integration], fresh=True)
+        ).data
         return Response({"check": s.CheckResultSerializer(check).data, "integration": body})
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from integrations.models import Integration
+from integrations.models import Integration, IntegrationState
 from monitoring.models import CheckResult, CheckRollup
 from monitoring.rollups import (
     BUCKETS_MS,
@@ -15,6 +15,7 @@ from monitoring.rollups import (
     percentile,
     rollups_refresh,
 )
+from monitoring.summaries import summaries_refresh
 
 NOW = datetime(2026, 11, 22, 15, 40, tzinfo=UTC)
 
@@ -86,3 +87,13 @@ def test_prune__rollups_behind__deletes_nothing(svc):
     checks(svc, NOW - timedelta(days=8), [10])
     assert checks_prune(days=7, now=NOW) == 0
     assert CheckResult.objects.count() == 1
+
+
+def test_summaries__refreshed_onto_states(svc):
+    IntegrationState.objects.create(integration=svc, status="ok")
+    checks(svc, NOW, [20] * 10)
+    rollups_refresh(now=NOW)
+    assert summaries_refresh(now=NOW) == 1
+    summary = IntegrationState.objects.get().summary
+    assert summary["latency_24h"]["count"] == 10
+    assert summary["availability"]["24h"] == 1.0
