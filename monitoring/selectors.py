@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from approvals.models import ApprovalRequest
+from integrations.dependencies import edges
 from integrations.models import Integration, IntegrationState
 from monitoring.models import CheckResult, CheckRollup, Incident, StateTransition
 from monitoring.rollups import floor_hour, merge_histograms, percentile
@@ -145,4 +146,15 @@ def rate_limits():
 
 
 def integrations_with_state():
-    return Integration.objects.select_related("state").prefetch_related("depends_on", "dependants")
+    return Integration.objects.select_related("state")
+
+
+def dependency_slugs() -> dict[str, dict[int, list[str]]]:
+    """{"depends_on": {id: [slug…]}, "dependants": {id: [slug…]}} for every integration, in
+    two queries (cheaper than a related manager per row)."""
+    names = dict(Integration.objects.values_list("pk", "slug"))
+    down, up = edges()
+    return {
+        "depends_on": {pk: sorted(names[d] for d in targets) for pk, targets in down.items()},
+        "dependants": {pk: sorted(names[d] for d in sources) for pk, sources in up.items()},
+    }

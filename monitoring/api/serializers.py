@@ -30,8 +30,8 @@ class IntegrationSerializer(serializers.ModelSerializer):
     latency_24h = serializers.SerializerMethodField()
     availability = serializers.SerializerMethodField()
     open_incident = serializers.SerializerMethodField()
-    depends_on = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
-    dependants = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    depends_on = serializers.SerializerMethodField()
+    dependants = serializers.SerializerMethodField()
     credentials = serializers.SerializerMethodField()
     runbook_url = serializers.SerializerMethodField()
 
@@ -61,6 +61,12 @@ class IntegrationSerializer(serializers.ModelSerializer):
             "owner",
             "runbook_url",
         ]
+
+    def get_depends_on(self, obj) -> list[str]:
+        return self.context["graph"]["depends_on"].get(obj.pk, [])
+
+    def get_dependants(self, obj) -> list[str]:
+        return self.context["graph"]["dependants"].get(obj.pk, [])
 
     def get_last_error(self, obj) -> dict | None:
         state = obj.state

@@ -98,12 +98,17 @@ class IntegrationViewSet(Base, viewsets.ReadOnlyModelViewSet):
         return selectors.integrations_with_state()
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "incidents": {}}
+        empty = {"depends_on": {}, "dependants": {}}
+        return {**super().get_serializer_context(), "incidents": {}, "graph": empty}
 
     def _context_for(self, integrations, *, fresh: bool) -> dict:
         """Open incidents for the page; a single integration also gets fresh windows."""
         ids = [i.pk for i in integrations]
-        context = {**super().get_serializer_context(), "incidents": selectors.open_incidents(ids)}
+        context = {
+            **super().get_serializer_context(),
+            "incidents": selectors.open_incidents(ids),
+            "graph": selectors.dependency_slugs(),
+        }
         if fresh:
             context["summaries"] = summary_for(ids)
         return context
