@@ -52,6 +52,7 @@ def load_catalogue(count: int) -> str:
     from approvals.roles import VIEWERS, roles_seed
     from hotdash.models import ApiToken
     from integrations.models import Integration, TileSnapshot
+    from monitoring.summaries import summaries_refresh
 
     Integration.objects.filter(slug__startswith=PREFIX).delete()
     Integration.objects.bulk_create(
@@ -64,6 +65,7 @@ def load_catalogue(count: int) -> str:
         cursor.execute(STATES_SQL, [PREFIX + "%"])
         cursor.execute(ROLLUPS_SQL, [PREFIX + "%"])
         cursor.execute(TRANSITIONS_SQL, [PREFIX + "%"])
+    summaries_refresh()  # what the rollup job keeps up to date
     TileSnapshot.objects.update_or_create(
         key="sales_pulse",
         defaults={"title": "Sales Pulse", "data": SALES_PULSE, "generated_at": timezone.now()},
@@ -85,9 +87,9 @@ STATES_SQL = """
 INSERT INTO integrations_integrationstate
   (integration_id, status, status_since, last_probe_at, last_success_at, consecutive_failures,
    last_latency_ms, last_error_class, last_message, circuit_state, circuit_failures, rate_limit,
-   rate_limit_headroom, updated_at)
+   rate_limit_headroom, summary, updated_at)
 SELECT id, (ARRAY['ok','ok','ok','degraded','down'])[1 + id %% 5], now(), now(), now(), 0,
-       20 + id %% 50, '', '', 'closed', 0, '{}'::jsonb, 0.8, now()
+       20 + id %% 50, '', '', 'closed', 0, '{}'::jsonb, 0.8, '{}'::jsonb, now()
 FROM integrations_integration WHERE slug LIKE %s
 """
 
