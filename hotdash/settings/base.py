@@ -145,6 +145,9 @@ else:
     Q_CLUSTER["poll"] = 0.5
 
 SANDBOX_URL = CONFIG.sandbox_url
+# Where vendors reach this platform (webhook callbacks, e.g. shopify.webhooks_register):
+# https://hotdash.example.com, or None when nothing outside may call in.
+PUBLIC_BASE_URL = CONFIG.public_base_url
 
 # The probe loop (monitoring.tasks.run_due_probes_task): each run holds one of
 # `slots` leases for `duration` seconds, claiming up to `batch` due integrations
@@ -169,6 +172,8 @@ NOTIFICATION_MAX_ATTEMPTS = 6
 # integration per hour, so a playbook never loops.
 RECOVERY_REPROBE_DELAYS = [0, 2, 5]
 RECOVERY_MAX_STEPS_PER_HOUR = 6
+# One call of a live recovery step to a platform API (a Fly restart, a Supabase restore).
+RECOVERY_ACTION_TIMEOUT_SECONDS = 30
 
 LOGGING = {
     "version": 1,

@@ -39,6 +39,7 @@ class Config:
     probe_concurrency: int = 32
     check_retention_days: int = 7
     csrf_trusted_origins: list[str] = field(default_factory=list)
+    public_base_url: str | None = None
 
 
 def read_bool(environ_: Mapping[str, str], name: str, default: bool) -> bool:
@@ -146,4 +147,5 @@ def read_config(environ_: Mapping[str, str]) -> Config:
         probe_concurrency=read_int(environ_, "PROBE_CONCURRENCY", 32, 1, 512),
         check_retention_days=read_int(environ_, "CHECK_RETENTION_DAYS", 7, 1, 3650),
         csrf_trusted_origins=read_list(environ_, "CSRF_TRUSTED_ORIGINS", []),
+        public_base_url=read_url(environ_, "PUBLIC_BASE_URL", None),
     )
