@@ -7,7 +7,8 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         """Register the integrations' actions (switch live / sandbox, recovery steps)."""
-        from integrations import actions, recovery_actions
+        from integrations import actions, recovery_actions, recovery_live
 
         actions.register_all()
         recovery_actions.register_all()
+        recovery_live.register_all()
