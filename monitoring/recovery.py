@@ -29,17 +29,22 @@ from monitoring.models import Incident, IncidentEvent
 
 RECOVERY = Actor.system("auto-recovery")
 COMMON = ["monitoring.reprobe", "integrations.circuit_reset"]
+# Live steps come last and become approval requests (docs/recovery.md). Shopify has none:
+# shopify.webhooks_register fixes lost webhook deliveries, not an outage, so only an
+# operator requests it.
 PLAYBOOKS: dict[str, list[str]] = {
     "shopify": COMMON,
     "chatwoot": COMMON,
     "ga4": ["integrations.token_refresh", *COMMON],
-    "supabase": COMMON,
+    # Resume the project if it was paused (the request is refused, with a note, otherwise).
+    "supabase": [*COMMON, "supabase.project_resume"],
     "publer": COMMON,
     "slack": COMMON,
     # A fresh probe opens a fresh MCP session (initialize → initialized), so
-    # re-probing is also the MCP "re-initialise the session" step.
-    "mcp": COMMON,
-    "llamaindex": COMMON,
+    # re-probing is also the MCP "re-initialise the session" step. Restarting the
+    # Fly app applies to servers hosted on Fly; for the others it is refused with a note.
+    "mcp": [*COMMON, "fly.app_restart"],
+    "llamaindex": [*COMMON, "fly.app_restart"],
     "http": COMMON,
 }
 
