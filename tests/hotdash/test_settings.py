@@ -79,6 +79,17 @@ def test_q_workers__out_of_range__refused():
         read_config({"SECRET_KEY": "k", "Q_WORKERS": "0"})
 
 
+def test_public_base_url__unset_none__set_trailing_slash_dropped():
+    assert read_config({"SECRET_KEY": "k"}).public_base_url is None
+    config = read_config({"SECRET_KEY": "k", "PUBLIC_BASE_URL": "https://ops.example.com/"})
+    assert config.public_base_url == "https://ops.example.com"
+
+
+def test_public_base_url__not_a_url__refused():
+    with pytest.raises(ConfigError, match="PUBLIC_BASE_URL"):
+        read_config({"SECRET_KEY": "k", "PUBLIC_BASE_URL": "ops.example.com"})
+
+
 def _manage(args: list[str], **env: str) -> subprocess.CompletedProcess:
     clean = {
         k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}
