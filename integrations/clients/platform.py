@@ -53,9 +53,11 @@ def platform_token(integration: Any, platform: Platform, token_env: str) -> str:
     return value
 
 
-def action_limits() -> Limits:
-    """One call's limits: a control-plane call may be slow (a restart waits for the VM)."""
+def action_limits(timeout_s: float | None = None) -> Limits:
+    """One call's limits: a control-plane call may be slow (a restart waits for the VM).
+    `timeout_s` may only shorten RECOVERY_ACTION_TIMEOUT_SECONDS."""
     timeout = float(getattr(settings, "RECOVERY_ACTION_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_S))
+    timeout = min(timeout, timeout_s) if timeout_s else timeout
     return Limits(connect_s=min(3.05, timeout), read_s=timeout, deadline_s=timeout)
 
 
@@ -64,14 +66,22 @@ class PlatformClient:
 
     platform: Platform
 
-    def __init__(self, integration: Any, *, token_env: str, gateway: Gateway | None = None):
-        """Raises CredentialMissing in live mode when `token_env` is unset (nothing is sent)."""
+    def __init__(
+        self,
+        integration: Any,
+        *,
+        token_env: str,
+        gateway: Gateway | None = None,
+        timeout_s: float | None = None,
+    ):
+        """Raises CredentialMissing in live mode when `token_env` is unset (nothing is sent).
+        `timeout_s` bounds each call below the setting (e.g. reads in a precondition)."""
         self.integration = integration
         self.base_url = platform_base_url(integration, self.platform)
         self.token = platform_token(integration, self.platform, token_env)
         self.gateway = gateway or Gateway(
             f"{self.platform.name}:{integration.slug}",
-            limits=action_limits(),
+            limits=action_limits(timeout_s),
             secrets=[self.token],
         )
 

@@ -32,6 +32,9 @@ from .common import TARGET, as_failure, read, token_present, vendor_call, where
 
 PROJECT_REF = re.compile(r"^[a-z0-9]{1,40}$")
 DEFAULT_TOKEN_ENV = "SUPABASE_ACCESS_TOKEN"
+# The precondition's read runs again when a person approves, under the request's row
+# lock (on SQLite, the database's write lock): keep it short.
+PRECONDITION_TIMEOUT_S = 5.0
 
 
 def project_of(integration: Integration) -> dict:
@@ -47,19 +50,22 @@ def project_of(integration: Integration) -> dict:
     return {"project_ref": ref, "token_env": str(config.get("management_token_env") or "")}
 
 
-def _checked(integration: Integration) -> tuple[SupabaseManagementClient, str]:
+def _checked(
+    integration: Integration, timeout_s: float | None = None
+) -> tuple[SupabaseManagementClient, str]:
     """The client and project ref; refusals (400) before anything is sent."""
     project = project_of(integration)
     token_env = project["token_env"] or DEFAULT_TOKEN_ENV
     token_present(integration, token_env)
-    return SupabaseManagementClient(integration, token_env=token_env), project["project_ref"]
+    client = SupabaseManagementClient(integration, token_env=token_env, timeout_s=timeout_s)
+    return client, project["project_ref"]
 
 
 def precondition(params: dict) -> dict:
     """Mode, project and its status, which must be INACTIVE (400 `not_paused` otherwise).
     Reads the Management API: when it cannot be read, nothing is approved or executed."""
     integration = integration_by_slug(params["slug"])
-    client, ref = _checked(integration)
+    client, ref = _checked(integration, PRECONDITION_TIMEOUT_S)
     status = client.status(ref)
     if status != PAUSED:
         raise ValidationFailed(
