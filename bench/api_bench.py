@@ -72,11 +72,7 @@ def load_catalogue(count: int) -> str:
     )
     roles_seed()
     user, _ = get_user_model().objects.get_or_create(username="api-bench")
-    user.groups.add(
-        *__import__("django.contrib.auth.models").contrib.auth.models.Group.objects.filter(
-            name=VIEWERS
-        )
-    )
+    user.groups.add(Group.objects.get(name=VIEWERS))
     token = ApiToken(user=user, name="bench")
     key = token.issue()
     token.save()

@@ -9,9 +9,9 @@ Both are `safe`: they change nothing a customer or a vendor can see.
 from __future__ import annotations
 
 from approvals import registry
-from integrations.selectors import SLUG_SCHEMA, integration_by_slug
 from integrations.clients.ga4 import GA4Client
 from integrations.models import Integration, IntegrationState
+from integrations.selectors import SLUG_SCHEMA, integration_by_slug
 
 
 def circuit_reset_perform(params: dict, idempotency_key: str) -> dict:
