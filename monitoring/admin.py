@@ -167,3 +167,7 @@ class MaintenanceWindowAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+# SLO-job models (findings, business counts, signal memories).
+from monitoring import admin_slo  # noqa: E402, F401

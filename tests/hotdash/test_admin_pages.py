@@ -15,8 +15,9 @@ from approvals.services import approval_request_create
 from hotdash.models import ApiToken
 from integrations.models import Integration
 from monitoring.engine import probe_now
-from monitoring.models import MaintenanceWindow
+from monitoring.models import FlowCount, MaintenanceWindow, SignalState
 from monitoring.rollups import rollups_refresh
+from monitoring.slo.findings import finding_raise
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,10 @@ def console(client, superuser, sandbox, settings):
     approval_request_create(
         action="integrations.switch_sandbox", params={"slug": "shopify"}, enqueue=False
     )
+    shopify = Integration.objects.get(slug="shopify")  # the SLO jobs' rows (monitoring.slo)
+    finding_raise(kind="quota", key="shopify:cost_bucket", title="Bucket low", integration=shopify)
+    FlowCount.objects.create(integration=shopify, metric="orders", hour=timezone.now(), count=3)
+    SignalState.objects.create(key="sla-report:2026-W47", data={"sent_at": "2026-11-23"})
     token = ApiToken(user=superuser, name="console")
     token.issue()
     token.save()

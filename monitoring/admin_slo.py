@@ -1,0 +1,60 @@
+"""SLO-job data in the operator console: findings (resolvable once reviewed), hourly business
+counts and signal memories (read-only). Imported by monitoring.admin."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+
+from approvals.admin_utils import CappedCountPaginator, badge
+from monitoring.models import Finding, FlowCount, SignalState
+from monitoring.slo.findings import finding_resolve
+
+SEVERITY_BADGE = {"critical": "fail", "warning": "degraded", "info": "info"}
+
+
+class _ReadOnly(admin.ModelAdmin):
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Finding)
+class FindingAdmin(_ReadOnly):
+    list_display = ["last_seen_at", "severity_badge", "kind", "integration", "title", "status"]
+    list_filter = ["status", "kind", "severity", "integration"]
+    list_select_related = ["integration"]
+    search_fields = ["title", "key", "detail"]
+    date_hierarchy = "last_seen_at"
+    actions = ["resolve"]
+
+    @admin.display(description="severity", ordering="severity")
+    def severity_badge(self, obj):
+        return badge(SEVERITY_BADGE.get(obj.severity, obj.severity), obj.severity)
+
+    @admin.action(description="Resolve the selected findings (reviewed)")
+    def resolve(self, request, queryset):
+        for pk in queryset.filter(status=Finding.Status.OPEN).values_list("pk", flat=True):
+            finding_resolve(finding_id=pk, user=request.user, note="resolved in the console")
+        messages.success(request, "Resolved.")
+
+
+@admin.register(FlowCount)
+class FlowCountAdmin(_ReadOnly):
+    list_display = ["hour", "integration", "metric", "count"]
+    list_filter = ["metric", "integration"]
+    list_select_related = ["integration"]
+    date_hierarchy = "hour"
+
+
+@admin.register(SignalState)
+class SignalStateAdmin(_ReadOnly):
+    list_display = ["key", "integration", "updated_at"]
+    search_fields = ["key"]

@@ -1,0 +1,18 @@
+"""SLOs, error budgets, anomalies and vendor signals (docs/slo.md).
+
+conf.py        tunables (settings SLO_<NAME>)
+maths.py       pure: burn rates, the multi-window multi-burn-rate table, budgets, latency SLI
+robust.py      pure: median / MAD, hour-of-week baselines, Poisson droughts
+series.py      reads: probe counts per window (raw ≤ 6 h, rollups beyond), maintenance, upstream
+status.py      selector: each integration's SLO status (API, job, approvals policy, report)
+incidents.py   signal incidents (burn rate, anomaly, business flow) through the alert machinery
+alerts.py      the burn-rate evaluation
+anomaly.py     latency / error-rate anomalies and business-flow droughts
+flows.py       hourly business counts: Shopify orders, Chatwoot conversations, webhooks
+findings.py    findings: raise, settle, resolve, mail
+signals/       vendor signals: sunset, deprecations, quotas, webhooks, credentials, tool drift,
+               reconciliation
+report.py      the weekly SLA report (rows, CSV, mail)
+policy.py      approvals policy: one more approver while the error budget is exhausted
+tasks.py       the scheduled jobs
+"""
