@@ -10,8 +10,10 @@ import time
 from django.conf import settings
 
 from approvals import registry
+from approvals.hooks import on_request_event
 from integrations.selectors import SLUG_SCHEMA, integration_by_slug
 from monitoring.engine import probe_now
+from monitoring.recovery import request_event_to_timeline
 
 
 def reprobe_perform(params: dict, idempotency_key: str) -> dict:
@@ -26,6 +28,9 @@ def reprobe_perform(params: dict, idempotency_key: str) -> dict:
 
 
 def register_all() -> None:
+    """Register re-probe, and the listener that puts decisions on and outcomes of
+    incident-linked requests on the incident's timeline."""
+    on_request_event(request_event_to_timeline)
     registry.register(
         "monitoring.reprobe",
         schema=SLUG_SCHEMA,

@@ -143,3 +143,32 @@ def _request_approval(incident: Incident, name: str, index: int) -> str:
 def _note(incident: Incident, message: str) -> str:
     event_add(incident, IncidentEvent.Kind.NOTE, message)
     return message
+
+
+EVENT_WORDS = {
+    "approve": "approved",
+    "reject": "rejected",
+    "expired": "expired without a decision",
+    "succeeded": "performed",
+    "failed": "failed",
+    "unknown": "sent, outcome unknown (reconciliation will tell)",
+}
+
+
+def request_event_to_timeline(request, event: str, detail: str = "") -> None:
+    """An approvals listener: decisions on and outcomes of requests made for an incident
+    land on that incident's timeline."""
+    incident_id = (request.context or {}).get("incident")
+    if not incident_id:
+        return
+    incident = Incident.objects.filter(pk=incident_id).first()
+    if incident is None:
+        return
+    words = EVENT_WORDS.get(event, event)
+    message = f"#{request.pk} {request.action}: {words}" + (f" — {detail}" if detail else "")
+    kind = (
+        IncidentEvent.Kind.RECOVERY
+        if event in {"succeeded", "failed", "unknown"}
+        else IncidentEvent.Kind.APPROVAL
+    )
+    event_add(incident, kind, message, request=request.pk, event=event)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from approvals.audit import audit_record
 from approvals.audit.chain import canonical_json
+from approvals.hooks import request_event
 from approvals.models import ApprovalRequest, AuditEvent
 from hotdash.errors import Conflict, DomainError, NotFound
 
@@ -80,6 +81,7 @@ def expire(request: ApprovalRequest, *, actor, now=None) -> bool:
         ).update(status=ApprovalRequest.Status.EXPIRED, finished_at=timezone.now())
         if moved:
             request.refresh_from_db()
+            request_event(request, "expired")
             audit_record(
                 actor=actor,
                 verb="approval.expired",

@@ -13,6 +13,7 @@ from approvals import registry, roles
 from approvals.audit import Actor, audit_record
 from approvals.audit.chain import json_native
 from approvals.flags import FlagsUnavailable, kill_switches_active
+from approvals.hooks import request_event
 from approvals.models import ApprovalDecision, ApprovalRequest
 from approvals.services.common import knob, stored_payload_hash
 from approvals.services.requests import approval_request_create
@@ -135,6 +136,7 @@ def _finish(request, status: str, *, result: dict, error: str) -> ApprovalReques
         )
         request.refresh_from_db()
         if moved:
+            request_event(request, status, error)
             audit_record(
                 actor=EXECUTOR,
                 verb="approval.execute",

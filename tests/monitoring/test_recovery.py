@@ -6,6 +6,7 @@ import pytest
 
 from approvals import registry
 from approvals.models import ApprovalRequest
+from approvals.services import approval_request_approve
 from integrations.models import IntegrationState
 from monitoring.engine import probe_now
 from monitoring.models import Incident
@@ -103,3 +104,18 @@ def test_unknown_step__skipped_with_a_note(outage):
     shop.save()
     recovery_run(incident.pk)
     assert any("nope.missing is not a registered action" in m for _, m in timeline(incident))
+
+
+def test_live_step__approved_and_performed__both_on_the_incident_timeline(
+    outage, live_step, other_approver, sync_jobs, django_capture_on_commit_callbacks
+):
+    shop, incident = outage
+    shop.config = {**shop.config, "playbook": ["tests.restart_service"]}
+    shop.save()
+    recovery_run(incident.pk)
+    request = ApprovalRequest.objects.get(action="tests.restart_service")
+    with django_capture_on_commit_callbacks(execute=True):
+        approval_request_approve(request_id=request.pk, approver=other_approver, comment="go")
+    messages = [m for _, m in timeline(incident)]
+    assert f"#{request.pk} tests.restart_service: performed" in messages
+    assert len(live_step) == 1
