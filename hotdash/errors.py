@@ -6,6 +6,8 @@ Domain code raises `DomainError` subclasses; `api_exception_handler` turns them
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -48,6 +50,11 @@ def api_exception_handler(exc, context):
     """DRF exception handler producing `{"code", "detail"[, "errors"]}` bodies."""
     if isinstance(exc, DomainError):
         return Response({"code": exc.code, "detail": exc.detail, **exc.extra}, exc.http_status)
+    # Django's own Http404 / PermissionDenied: the same shape as DRF's equivalents.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
     response = exception_handler(exc, context)
     if response is None:
         return None

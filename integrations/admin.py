@@ -30,6 +30,9 @@ class IntegrationForm(forms.ModelForm):
         return chosen
 
 
+LIVE_FROZEN = ["base_url", "credential_env", "config"]
+
+
 class IntegrationStateInline(admin.StackedInline):
     model = IntegrationState
     can_delete = False
@@ -85,8 +88,14 @@ class IntegrationAdmin(admin.ModelAdmin):
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        # Sandbox → live is an approval-gated action, never a form edit.
-        return [*self.readonly_fields, "mode"] if obj else self.readonly_fields
+        """`mode` is never a form edit (sandbox → live is an approval-gated action; a new
+        integration starts in sandbox). While live, where calls go and which secrets they
+        carry are frozen too: switch to sandbox (allowed at once), edit, then request live
+        again, so an approver sees — and the approval binds — the new destination."""
+        fields = [*self.readonly_fields, "mode"]
+        if obj is not None and obj.mode == Integration.Mode.LIVE:
+            fields += LIVE_FROZEN
+        return fields
 
     @admin.display(description="status", ordering="state__status")
     def status_badge(self, obj):

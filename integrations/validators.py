@@ -11,6 +11,20 @@ from django.core.exceptions import ValidationError
 
 ENV_VAR_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,127}$")
 
+# The platform's own secrets and settings: never sent to a vendor as a credential.
+PLATFORM_VARIABLES = {
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL",
+    "SHOPIFY_WEBHOOK_SECRET",
+    "SHOPIFY_WEBHOOK_SECRET_PREVIOUS",
+    "CHATWOOT_WEBHOOK_SECRET",
+    "CHATWOOT_WEBHOOK_SECRET_PREVIOUS",
+    "GOLD_REPLY_WEBHOOK_TOKEN",
+}
+PLATFORM_PREFIXES = ("DJANGO_", "HOTDASH_", "Q_", "PROBE_", "SANDBOX_")
+
 
 def validate_base_url(value: str) -> None:
     """Refuse URLs that are not http(s) or that point at link-local/metadata addresses.
@@ -58,4 +72,10 @@ def validate_env_var_names(value) -> None:
                 f"{role!r}: {name!r} is not an environment variable name "
                 "(UPPER_CASE letters, digits, underscores). Never paste the secret itself.",
                 code="env_name",
+            )
+        if name in PLATFORM_VARIABLES or name.startswith(PLATFORM_PREFIXES):
+            raise ValidationError(
+                f"{role!r}: {name} is one of the platform's own settings and is never sent "
+                "to a vendor.",
+                code="platform_variable",
             )

@@ -51,6 +51,10 @@ def _snapshot(integration: Integration) -> dict:
         "mode": integration.mode,
         "flag": {"enabled": flag.enabled, "version": flag.version} if flag else None,
         "credential_env": sorted((integration.credential_env or {}).values()),
+        # The approval binds to where the calls will go: an edit after the request is a
+        # payload change (409 at decision, `conflict` at execution).
+        "base_url": integration.base_url,
+        "config": integration.config,
     }
 
 

@@ -101,3 +101,11 @@ def test_due_for_probe__never_probed_or_due__listed_disabled_not():
     IntegrationState.objects.create(integration=off)
     slugs = set(Integration.objects.due_for_probe(now).values_list("slug", flat=True))
     assert slugs == {"never", "due"}
+
+
+@pytest.mark.parametrize(
+    "name", ["SECRET_KEY", "DATABASE_URL", "SHOPIFY_WEBHOOK_SECRET", "DJANGO_X"]
+)
+def test_credential_env__platform_secret__refused(name):
+    with pytest.raises(ValidationError, match="platform's own settings"):
+        validate_env_var_names({"token": name})

@@ -253,3 +253,13 @@ def test_throttle__too_many_mutations__429_reads_unaffected(outage, operator, se
         assert api.get("/api/v1/integrations/").status_code == 200
     finally:
         SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/integrations/nope/", "/api/v1/incidents/424242/", "/api/v1/errors/?integration=nope"],
+)
+def test_not_found__same_error_shape(viewer, url):
+    response = client_for(viewer).get(url)
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found" and response.json()["detail"]
