@@ -128,7 +128,9 @@ def webhook_event_enqueue(event_id: int) -> bool:
     from django_q.tasks import async_task
 
     try:
-        async_task(PROCESS_TASK, event_id, broker=_broker())
+        # save=False: the event row records the outcome. Saving each success makes
+        # django-q2's single monitor lock and prune its 500 kept results per task.
+        async_task(PROCESS_TASK, event_id, broker=_broker(), save=False)
     except Exception:  # the broker is down: the row is stored, the sweeper will retry
         logger.warning("webhook event %s: enqueue failed; the sweeper will retry", event_id)
         return False
