@@ -12,14 +12,30 @@ from django.db import transaction
 VIEWERS, OPERATORS, APPROVERS = "viewers", "operators", "approvers"
 
 VIEW_MODELS = {
-    "integrations": ["integration", "integrationstate"],
-    "monitoring": ["checkresult", "statetransition", "checkrollup", "incident", "incidentevent"],
+    "integrations": ["integration", "integrationstate", "tilesnapshot", "webhookevent"],
+    "monitoring": [
+        "checkresult",
+        "statetransition",
+        "checkrollup",
+        "incident",
+        "incidentevent",
+        "channel",
+        "notification",
+        "maintenancewindow",
+    ],
     "approvals": ["featureflag", "approvalrequest", "approvaldecision", "auditevent"],
+    "hotdash": ["apitoken"],
 }
 OPERATOR_CHANGES = {
-    "integrations": ["change_integration"],
-    "monitoring": ["change_incident", "add_incidentevent"],
+    "integrations": ["change_integration", "change_webhookevent"],
+    "monitoring": [
+        "change_incident",
+        "add_incidentevent",
+        "add_maintenancewindow",
+        "change_maintenancewindow",
+    ],
     "approvals": ["add_approvalrequest"],
+    "hotdash": ["add_apitoken", "change_apitoken"],  # their own tokens only (see hotdash.admin)
 }
 APPROVER_CHANGES = {"approvals": ["change_approvalrequest", "add_approvaldecision"]}
 

@@ -1,4 +1,7 @@
-"""API tokens in the console: created per user, shown once, revoked with one action."""
+"""API tokens in the console: created per user, shown once, revoked with one action.
+
+A superuser manages everyone's tokens; anyone else sees, creates and revokes only
+their own."""
 
 from __future__ import annotations
 
@@ -25,20 +28,33 @@ class ApiTokenAdmin(admin.ModelAdmin):
     fields = ["user", "name", "expires_at"]
     actions = ["revoke"]
 
+    def get_queryset(self, request):
+        tokens = super().get_queryset(request).select_related("user")
+        return tokens if request.user.is_superuser else tokens.filter(user=request.user)
+
+    def get_fields(self, request, obj=None):
+        return self.fields if request.user.is_superuser else ["name", "expires_at"]
+
     def get_readonly_fields(self, request, obj=None):
         return ["user", "name", "expires_at"] if obj else []
 
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
+        if not request.user.is_superuser:
+            obj.user = request.user
         key = obj.issue()
         super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            verb="api_token.create",
+            target=obj,
+            changes={"user": obj.user.get_username(), "name": obj.name},
+            request=request,
+        )
         messages.warning(request, f"Copy the token now, it will not be shown again: {key}")
 
-    def has_change_permission(self, request, obj=None):
-        return False if obj else super().has_change_permission(request, obj)
-
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description="Revoke the selected tokens", permissions=["change"])
     def revoke(self, request, queryset):
         for token in queryset.filter(revoked_at__isnull=True):
             token.revoked_at = timezone.now()

@@ -92,3 +92,13 @@ def test_admin__create__key_shown_once_in_a_message(superuser, client):
     assert token_digest(key) == token.digest
     detail = client.get(f"/admin/hotdash/apitoken/{token.pk}/change/").content.decode()
     assert key not in detail
+
+
+def test_admin__operator__creates_and_sees_only_own_tokens(client, operator, viewer):
+    others, _ = issue(viewer)
+    client.force_login(operator)
+    client.post("/admin/hotdash/apitoken/add/", {"name": "mine"})
+    mine = ApiToken.objects.get(name="mine")
+    assert mine.user == operator
+    listing = client.get("/admin/hotdash/apitoken/").content.decode()
+    assert mine.prefix in listing and others.prefix not in listing
