@@ -23,7 +23,8 @@ ALLOWED_HOSTS = CONFIG.allowed_hosts
 CSRF_TRUSTED_ORIGINS = CONFIG.csrf_trusted_origins
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin with the operator console's site (status board, console pages).
+    "hotdash.console.apps.ConsoleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -145,6 +146,8 @@ else:
     Q_CLUSTER["poll"] = 0.5
 
 SANDBOX_URL = CONFIG.sandbox_url
+# The console's Sandbox control page (fault injection); off in a live-only deployment.
+SANDBOX_CONSOLE_ENABLED = CONFIG.sandbox_console_enabled
 # Where vendors reach this platform (webhook callbacks, e.g. shopify.webhooks_register):
 # https://hotdash.example.com, or None when nothing outside may call in.
 PUBLIC_BASE_URL = CONFIG.public_base_url

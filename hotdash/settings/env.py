@@ -40,6 +40,7 @@ class Config:
     check_retention_days: int = 7
     csrf_trusted_origins: list[str] = field(default_factory=list)
     public_base_url: str | None = None
+    sandbox_console_enabled: bool = True
 
 
 def read_bool(environ_: Mapping[str, str], name: str, default: bool) -> bool:
@@ -148,4 +149,5 @@ def read_config(environ_: Mapping[str, str]) -> Config:
         check_retention_days=read_int(environ_, "CHECK_RETENTION_DAYS", 7, 1, 3650),
         csrf_trusted_origins=read_list(environ_, "CSRF_TRUSTED_ORIGINS", []),
         public_base_url=read_url(environ_, "PUBLIC_BASE_URL", None),
+        sandbox_console_enabled=read_bool(environ_, "SANDBOX_CONSOLE_ENABLED", default=True),
     )
