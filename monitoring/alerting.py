@@ -136,7 +136,10 @@ def notification_send(notification_id: int) -> str:
 
 def _failed(note: Notification, exc: Exception) -> None:
     detail = getattr(exc, "detail", str(exc))[:500]
-    retryable = getattr(exc, "retryable", False)
+    # An open circuit is the vendor being unwell, not this alert being wrong: wait it out.
+    retryable = (
+        getattr(exc, "retryable", False) or getattr(exc, "error_class", "") == "circuit_open"
+    )
     note.last_error = detail
     gave_up = not retryable or note.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
     if gave_up:

@@ -29,18 +29,20 @@ def in_maintenance(integration: Integration, moment=None) -> bool:
 
 
 def maintenance_tick(moment=None) -> dict:
-    """Move integrations into and out of `maintenance` to match the windows. Idempotent.
+    """Move integrations into and out of `maintenance` to match the windows, and into and
+    out of `disabled` to match their switch. Idempotent.
 
     Entering keeps nothing else; leaving sets `unknown` so the next probe decides
     afresh; if it is still failing (or its incident is still open) the operators are
-    told at once. Returns {"entered": [...slugs], "left": [...slugs]}.
+    told at once. Returns {"entered", "left", "disabled", "enabled"}: lists of slugs.
     """
     moment = moment or timezone.now()
     covered = {i.pk for w in active_windows(moment) for i in w.integrations.all()}
     entered, left = [], []
     with transaction.atomic():
         states = IntegrationState.objects.select_for_update().select_related("integration")
-        for state in states.filter(integration_id__in=covered).exclude(status=Status.MAINTENANCE):
+        entering = states.filter(integration_id__in=covered, integration__enabled=True)
+        for state in entering.exclude(status=Status.MAINTENANCE):
             _move(state, Status.MAINTENANCE, "maintenance window started", moment)
             entered.append(state.integration.slug)
         for state in states.filter(status=Status.MAINTENANCE).exclude(integration_id__in=covered):
@@ -48,7 +50,21 @@ def maintenance_tick(moment=None) -> dict:
             left.append(state.integration.slug)
             if state.consecutive_failures:
                 _tell_still_down(state.integration)
-    return {"entered": entered, "left": left}
+    return {"entered": entered, "left": left, **_sync_disabled(moment)}
+
+
+def _sync_disabled(moment) -> dict:
+    """`disabled` follows Integration.enabled: switched off → disabled; on again → unknown."""
+    disabled, enabled = [], []
+    states = IntegrationState.objects.select_for_update().select_related("integration")
+    with transaction.atomic():
+        for state in states.filter(integration__enabled=False).exclude(status=Status.DISABLED):
+            _move(state, Status.DISABLED, "integration disabled", moment)
+            disabled.append(state.integration.slug)
+        for state in states.filter(integration__enabled=True, status=Status.DISABLED):
+            _move(state, Status.UNKNOWN, "integration enabled again", moment)
+            enabled.append(state.integration.slug)
+    return {"disabled": disabled, "enabled": enabled}
 
 
 def _tell_still_down(integration: Integration) -> None:

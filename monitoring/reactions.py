@@ -67,12 +67,29 @@ def outage_end(transition: StateTransition) -> None:
 
 
 def _confirm(failed: list[CheckResult]) -> None:
+    """Failing probes of a down integration confirm its open incident; if a person resolved
+    it while the integration is still down, the next failure opens (or re-opens) one."""
     if not failed:
         return
     by_integration = {c.integration_id: c for c in failed}
     ongoing = Incident.objects.filter(
         integration_id__in=by_integration, cause=Incident.Cause.DOWN, status__in=OPEN_STATUSES
     )
+    still_down = IntegrationState.objects.filter(
+        pk__in=set(by_integration) - set(ongoing.values_list("integration_id", flat=True)),
+        status=Status.DOWN,
+    ).select_related("integration")
+    for state in still_down:
+        check = by_integration[state.pk]
+        outage_begin(
+            StateTransition(
+                integration=state.integration,
+                at=check.checked_at,
+                from_status=Status.DOWN,
+                to_status=Status.DOWN,
+                cause=f"still down after being resolved: {check.error_class} {check.message}".strip(),
+            )
+        )
     for incident in ongoing:
         check = by_integration[incident.integration_id]
         event_add(
@@ -89,7 +106,9 @@ def incidents_escalate(now=None) -> int:
     Driven by `next_notification_at` in the database, so a restart loses nothing.
     """
     now = now or timezone.now()
-    due = Incident.objects.filter(status=Incident.Status.OPEN, next_notification_at__lte=now)
+    due = Incident.objects.filter(
+        status=Incident.Status.OPEN, next_notification_at__lte=now, integration__enabled=True
+    )
     handled = 0
     for incident_id in due.values_list("pk", flat=True):
         with transaction.atomic():

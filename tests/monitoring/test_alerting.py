@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.utils import timezone
 
+from integrations.http.errors import CircuitOpen
 from monitoring.alerting import incident_notify, notification_send, notifications_sweep
 from monitoring.incidents import incident_acknowledge, incident_open, incident_resolve
 from monitoring.models import Channel, Incident, MaintenanceWindow, Notification
@@ -235,3 +236,12 @@ def test_acknowledge_and_auto_resolve__concurrent__end_consistent(vendor, operat
         last = final.events.order_by("-at", "-pk").first()
         assert last.kind == "resolved"
         assert all(getattr(e, "code", "") == "incident_resolved" for e in errors)
+
+
+def test_circuit_open__alert_waits_instead_of_failing(incident, hook_channel, monkeypatch):
+    def open_circuit(channel, payload):
+        raise CircuitOpen("circuit open for slack")
+
+    monkeypatch.setattr("monitoring.channels.send", open_circuit)
+    note = queued(incident)
+    assert notification_send(note.pk) == "queued"

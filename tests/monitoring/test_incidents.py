@@ -10,6 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from hotdash.errors import Conflict
+from integrations.models import Integration, IntegrationState
 from monitoring.engine import probe_now
 from monitoring.incidents import incident_acknowledge, incident_resolve, incident_unacknowledge
 from monitoring.maintenance import maintenance_tick
@@ -214,3 +215,26 @@ def test_timeline__records_opened_confirmed_resolved_with_actor(vendor, operator
     events = list(incident.events.values_list("kind", "actor_name"))
     assert events[0] == (IncidentEvent.Kind.OPENED, "system")
     assert events[-1] == (IncidentEvent.Kind.RESOLVED, operator.username)
+
+
+def test_manual_resolve__while_still_down__next_failure_reopens(vendor, operator, mail_channel):
+    shop = make_integration("shop")
+    vendor_says(vendor, shop, 500)
+    probe_now([shop])
+    incident_resolve(incident_id=Incident.objects.get().pk, user=operator, note="looks fine")
+    probe_now([shop])
+    incident = Incident.objects.get()
+    assert (incident.status, incident.reopen_count) == ("open", 1)
+
+
+def test_disabled__status_follows_the_switch_and_reminders_stop(vendor):
+    shop = make_integration("shop")
+    vendor_says(vendor, shop, 500)
+    probe_now([shop])
+    Integration.objects.filter(pk=shop.pk).update(enabled=False)
+    assert maintenance_tick()["disabled"] == ["shop"]
+    assert IntegrationState.objects.get(pk=shop.pk).status == "disabled"
+    assert incidents_escalate(now=timezone.now() + timedelta(hours=3)) == 0
+    Integration.objects.filter(pk=shop.pk).update(enabled=True)
+    assert maintenance_tick()["enabled"] == ["shop"]
+    assert IntegrationState.objects.get(pk=shop.pk).status == "unknown"
