@@ -14,6 +14,7 @@ Endpoint `POST {shop}/admin/api/{version}/graphql.json` with
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -28,6 +29,7 @@ DEFAULT_API_VERSION = "2025-10"
 SUPPORT_MONTHS = 12  # each stable version is supported for at least 12 months
 AGEING_MONTHS = 9  # warn a quarter before support ends
 MAX_PAGES = 50
+_OPERATION = re.compile(r"\s*(?:query|mutation|subscription)\s+(\w+)")
 
 
 class ShopifyClient(VendorClient):
@@ -64,7 +66,7 @@ class ShopifyClient(VendorClient):
             describe=_describe_error,
             idempotent=query.lstrip().startswith(("query", "{")),
         )
-        self._note_version(result)
+        self._note_version(result, operation_name(query))
         return result.json()["data"]
 
     # -- typed reads ------------------------------------------------------------------
@@ -140,10 +142,11 @@ class ShopifyClient(VendorClient):
 
     # -- deprecation signals ----------------------------------------------------------
 
-    def _note_version(self, result: HttpResult) -> None:
+    def _note_version(self, result: HttpResult, operation: str = "") -> None:
         reason = result.headers.get("X-Shopify-API-Deprecated-Reason")
         if reason:
-            self.gateway.note_deprecation(f"X-Shopify-API-Deprecated-Reason: {reason}")
+            where = f" (query {operation})" if operation else ""
+            self.gateway.note_deprecation(f"X-Shopify-API-Deprecated-Reason: {reason}{where}")
         served = result.headers.get("X-Shopify-API-Version")
         if served and served != self.api_version:
             self.gateway.note_deprecation(
@@ -153,6 +156,12 @@ class ShopifyClient(VendorClient):
     def version_details(self, today: date | None = None) -> dict[str, Any]:
         """The pinned version's age and status: current, ageing (9+ months) or unsupported (12+)."""
         return version_age(self.api_version, today or date.today())
+
+
+def operation_name(query: str) -> str:
+    """The GraphQL operation's name (`query ShopName { … }` → "ShopName"), or "anonymous"."""
+    match = _OPERATION.match(query)
+    return match.group(1) if match else "anonymous"
 
 
 def version_age(version: str, today: date) -> dict[str, Any]:

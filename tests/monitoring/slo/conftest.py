@@ -61,3 +61,23 @@ def checks(integration, start: datetime, end: datetime, *, every_s=60, fail=Fals
 @pytest.fixture
 def now():
     return timezone.now()
+
+
+@pytest.fixture
+def from_catalogue(db, sandbox, settings):
+    """`from_catalogue("shopify", failures_before_down=1)`: the catalogue entry, saved, in
+    sandbox mode against the test's vendor sandbox (over real HTTP)."""
+    from integrations.catalogue import CATALOGUE
+    from integrations.models import Integration, IntegrationState
+
+    settings.SANDBOX_URL = sandbox.url
+
+    def make(slug: str, **overrides):
+        entry = next(e for e in CATALOGUE if e["slug"] == slug)
+        fields = {k: v for k, v in entry.items() if k != "depends_on"}
+        fields |= {"mode": "sandbox", "probe_timeout_seconds": 3.0} | overrides
+        integration = Integration.objects.create(**fields)
+        IntegrationState.objects.create(integration=integration)
+        return integration
+
+    return make
