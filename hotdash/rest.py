@@ -22,7 +22,17 @@ from rest_framework.utils.urls import replace_query_param
 
 from hotdash.errors import ValidationFailed
 
-PAGING_PARAMS = {"cursor", "limit", "offset", "page", "page_size", "format", "ordering", "search"}
+
+def paging_params(view) -> set[str]:
+    """The query parameters the view's paginator and ordering filter understand."""
+    paginator = getattr(view, "paginator", None)
+    names = {"format"}
+    for attr in ("limit_query_param", "offset_query_param", "cursor_query_param"):
+        names.add(getattr(paginator, attr, None))
+    names.add(getattr(paginator, "page_size_query_param", None))
+    if getattr(view, "ordering_fields", None):
+        names.add("ordering")
+    return names - {None}
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -31,7 +41,7 @@ class StrictFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
         known = set(filterset_class.base_filters) if filterset_class else set()
-        known |= PAGING_PARAMS | set(getattr(view, "extra_query_params", ()))
+        known |= paging_params(view) | set(getattr(view, "extra_query_params", ()))
         unknown = sorted(set(request.query_params) - known)
         if unknown:
             raise ValidationFailed(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Min
+from django.db.models import Count, F, Max, Min
 from django.utils import timezone
 
 from approvals.models import ApprovalRequest
@@ -47,8 +47,7 @@ def health_summary() -> dict:
         "pending_approvals": ApprovalRequest.objects.filter(
             status=ApprovalRequest.Status.PENDING
         ).count(),
-        "generated_at": timezone.now(),
-    }
+    }  # no timestamp in the body: identical answers get the same ETag (the Date header tells)
 
 
 def availability(ids: list[int], window: timedelta, now: datetime | None = None) -> dict:
@@ -141,7 +140,7 @@ def rate_limits():
     return (
         IntegrationState.objects.select_related("integration")
         .filter(integration__enabled=True)
-        .order_by("rate_limit_headroom", "integration__slug")
+        .order_by(F("rate_limit_headroom").asc(nulls_last=True), "integration__slug")
     )
 
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination, LimitOffsetPagination
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from approvals import roles, services
 from approvals.api import serializers as s
+from approvals.api.filters import ApprovalRequestFilter, AuditEventFilter, FeatureFlagFilter
 from approvals.audit import audit_verify
 from approvals.audit.context import request_context_note_token
 from approvals.models import ApprovalRequest, AuditEvent, FeatureFlag
 from hotdash.errors import PermissionRefused
+from hotdash.rest import MutationRateThrottle, StrictCursorPagination, StrictFilterBackend
 
 
 class CanRead(BasePermission):
@@ -40,23 +42,22 @@ class Pages(LimitOffsetPagination):
     max_limit = 500
 
 
-class AuditPages(CursorPagination):
-    """Cursor paging: stable and cheap on a table that only grows."""
+class AuditPages(StrictCursorPagination):
+    """Signed cursor paging: stable and cheap on a table that only grows."""
 
     ordering = "-seq"
     page_size = 100
-    page_size_query_param = "limit"
     max_page_size = 1000
 
 
-def _filtered(queryset, params, names: dict[str, str]):
-    """Exact-match filters from query parameters (param name -> field lookup)."""
-    wanted = {lookup: params[name] for name, lookup in names.items() if params.get(name)}
-    return queryset.filter(**wanted)
+class Base(AuditedViewMixin):
+    permission_classes = [CanRead]
+    throttle_classes = [MutationRateThrottle]
+    filter_backends = [StrictFilterBackend]
 
 
 class ApprovalRequestViewSet(
-    AuditedViewMixin,
+    Base,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -64,15 +65,13 @@ class ApprovalRequestViewSet(
 ):
     """Approval requests: list/read (viewers), create (operators), decide (approvers)."""
 
-    permission_classes = [CanRead]
     serializer_class = s.ApprovalRequestSerializer
     pagination_class = Pages
+    filterset_class = ApprovalRequestFilter
     lookup_value_regex = r"[0-9]{1,18}"  # anything else is a 404, never a ValueError
 
     def get_queryset(self):
-        queryset = ApprovalRequest.objects.prefetch_related("decisions")
-        filters = {"status": "status", "action": "action", "target": "target", "risk": "risk"}
-        return _filtered(queryset, self.request.query_params, filters)
+        return ApprovalRequest.objects.prefetch_related("decisions")
 
     @extend_schema(
         request=s.ApprovalRequestCreateSerializer, responses={201: s.ApprovalRequestSerializer}
@@ -123,18 +122,16 @@ class ApprovalRequestViewSet(
         return Response(self.get_serializer(done).data)
 
 
-class FeatureFlagViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
+class FeatureFlagViewSet(Base, viewsets.ReadOnlyModelViewSet):
     """Flags with their evaluation (`?subject=` for percentage rollouts). Changes are
     approval requests (flags.set, flags.clear_kill_switch); setting a kill switch is not."""
 
-    permission_classes = [CanRead]
     serializer_class = s.FeatureFlagSerializer
     lookup_field = "key"
     lookup_value_regex = r"[^/]+"
-
-    def get_queryset(self):
-        filters = {"kind": "kind", "scope": "scope", "scope_target": "scope_target"}
-        return _filtered(FeatureFlag.objects.all(), self.request.query_params, filters)
+    filterset_class = FeatureFlagFilter
+    extra_query_params = ["subject"]
+    queryset = FeatureFlag.objects.all()
 
     def get_serializer_context(self):
         return {
@@ -154,26 +151,15 @@ class FeatureFlagViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(flag).data, status=status.HTTP_200_OK)
 
 
-class AuditEventViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
+class AuditEventViewSet(Base, viewsets.ReadOnlyModelViewSet):
     """The audit trail, newest first; `verify/` recomputes the chain."""
 
-    permission_classes = [CanRead]
     serializer_class = s.AuditEventSerializer
     pagination_class = AuditPages
     lookup_field = "seq"
     lookup_value_regex = r"[0-9]{1,18}"
-
-    def get_queryset(self):
-        filters = {
-            "verb": "verb",
-            "actor": "actor_name",
-            "actor_type": "actor_type",
-            "target_type": "target_type",
-            "target_id": "target_id",
-            "request_id": "request_id",
-            "outcome": "outcome",
-        }
-        return _filtered(AuditEvent.objects.all(), self.request.query_params, filters)
+    filterset_class = AuditEventFilter
+    queryset = AuditEvent.objects.all()
 
     @extend_schema(responses={200: s.VerifyReportSerializer, 409: s.VerifyReportSerializer})
     @action(detail=False, methods=["get"])

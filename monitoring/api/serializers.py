@@ -183,7 +183,6 @@ class HealthSummarySerializer(serializers.Serializer):
     total = serializers.IntegerField()
     open_incidents = serializers.IntegerField()
     pending_approvals = serializers.IntegerField()
-    generated_at = serializers.DateTimeField()
     integrations = StatusTileRowSerializer(many=True)
 
 
@@ -200,7 +199,6 @@ class MetricsRowSerializer(serializers.Serializer):
 
 class MetricsSerializer(serializers.Serializer):
     window = serializers.CharField()
-    generated_at = serializers.DateTimeField()
     results = MetricsRowSerializer(many=True)
 
 

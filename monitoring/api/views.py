@@ -230,7 +230,8 @@ class MetricsView(Base, APIView):
         name, window = window_param(request)
         integrations = Integration.objects.enabled().order_by("slug")
         if request.query_params.get("integration"):
-            integrations = integrations.filter(slug=request.query_params["integration"])
+            one = get_object_or_404(Integration, slug=request.query_params["integration"])
+            integrations = integrations.filter(pk=one.pk)
         ids = {i.pk: i.slug for i in integrations}
         latency = selectors.latency(list(ids), window)
         shares = selectors.availability(list(ids), window)
@@ -238,7 +239,7 @@ class MetricsView(Base, APIView):
             {"integration": slug, **latency[pk], "availability": shares[pk]}
             for pk, slug in ids.items()
         ]
-        return Response({"window": name, "generated_at": timezone.now(), "results": rows})
+        return Response({"window": name, "results": rows})
 
 
 class RateLimitsView(Base, APIView):

@@ -237,3 +237,21 @@ def test_resolve__unknown_outcome_over_the_api(pending, approver, other_approver
     assert api(other_approver).post(url, {"performed": False}).status_code == 400
     response = api(other_approver).post(url, {"performed": False, "comment": "not in Chatwoot"})
     assert response.json()["status"] == "failed"
+
+
+def test_list__unknown_filter__400_with_allowed_names(operator, api):
+    response = api(operator).get("/api/v1/approvals/?colour=red")
+    assert response.status_code == 400
+    assert response.json()["code"] == "unknown_filter" and "status" in response.json()["allowed"]
+
+
+def test_audit__tampered_cursor__400(operator, api):
+    response = api(operator).get("/api/v1/audit/?cursor=bm90LWEtY3Vyc29y")
+    assert response.status_code == 400 and response.json()["code"] == "invalid_cursor"
+
+
+def test_audit__filter_by_verb_and_time(operator, api):
+    response = api(operator).get(
+        "/api/v1/audit/?verb=approval.requested&since=2020-01-01T00:00:00Z"
+    )
+    assert response.status_code == 200

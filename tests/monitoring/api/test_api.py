@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from integrations.models import IntegrationState
 from monitoring.engine import probe_now
 from monitoring.incidents import incident_resolve
 from monitoring.models import Incident, StateTransition
@@ -263,3 +264,21 @@ def test_not_found__same_error_shape(viewer, url):
     response = client_for(viewer).get(url)
     assert response.status_code == 404
     assert response.json()["code"] == "not_found" and response.json()["detail"]
+
+
+def test_metrics__unknown_integration__404(viewer):
+    assert client_for(viewer).get("/api/v1/metrics/?integration=nope").status_code == 404
+
+
+def test_health_summary__unchanged__304(outage, viewer):
+    api = client_for(viewer)
+    first = api.get("/api/v1/health/summary/")
+    assert api.get("/api/v1/health/summary/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_rate_limits__lowest_headroom_first_unknown_last(viewer):
+    for slug, headroom in (("a", None), ("b", 0.9), ("c", 0.1)):
+        make_integration(slug)
+        IntegrationState.objects.filter(integration__slug=slug).update(rate_limit_headroom=headroom)
+    rows = client_for(viewer).get("/api/v1/rate-limits/").json()["results"]
+    assert [r["integration"] for r in rows] == ["c", "b", "a"]
