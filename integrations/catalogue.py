@@ -84,7 +84,7 @@ CATALOGUE: list[dict] = [
         "base_url": "https://hot-rod-an.myshopify.com",
         "sandbox_path": "shopify",
         "credential_env": {"token": "SHOPIFY_ADMIN_TOKEN"},
-        "config": {"shop": "hot-rod-an", "api_version": "2025-10"},
+        "config": {"shop": "hot-rod-an", "api_version": "2026-10"},
         "business_weight": 1,
         "slo_availability": "99.900",
         "owner": "ecommerce",

@@ -14,11 +14,13 @@ from integrations.models import Integration, IntegrationState
 def catalogue_seed(*, entries: list[dict] | None = None) -> dict[str, int]:
     """Create the catalogue's integrations that are missing; never overwrite existing ones.
 
-    Returns {"created": n, "existing": m}. Dependencies named in the catalogue
-    are added (never removed), so running it again changes nothing.
+    Existing integrations only gain the catalogue's `config` keys they lack (new
+    settings a release needs, e.g. a recovery step's hosting), never lose or change
+    one an operator set. Dependencies named in the catalogue are added (never
+    removed). Running it again changes nothing. Returns {"created", "existing", "updated"}.
     """
     entries = CATALOGUE if entries is None else entries
-    created = 0
+    created = updated = 0
     by_slug: dict[str, Integration] = {}
     for entry in entries:
         fields = {k: v for k, v in entry.items() if k not in {"slug", "depends_on"}}
@@ -28,11 +30,21 @@ def catalogue_seed(*, entries: list[dict] | None = None) -> dict[str, int]:
         IntegrationState.objects.get_or_create(integration=integration)
         by_slug[integration.slug] = integration
         created += was_created
+        updated += not was_created and _add_missing_config(integration, entry.get("config", {}))
     for entry in entries:
         wanted = [by_slug[slug] for slug in entry.get("depends_on", []) if slug in by_slug]
         if wanted:
             by_slug[entry["slug"]].depends_on.add(*wanted)
-    return {"created": created, "existing": len(entries) - created}
+    return {"created": created, "existing": len(entries) - created, "updated": updated}
+
+
+def _add_missing_config(integration: Integration, defaults: dict) -> bool:
+    missing = {k: v for k, v in defaults.items() if k not in (integration.config or {})}
+    if not missing:
+        return False
+    integration.config = {**missing, **(integration.config or {})}
+    integration.save(update_fields=["config", "updated_at"])
+    return True
 
 
 def live_flag_key(slug: str) -> str:

@@ -112,3 +112,14 @@ def test_seed__alert_route__slack_channel_through_the_slack_integration():
     call_command("seed")
     channel = Channel.objects.get()
     assert (channel.kind, channel.slack_integration.slug) == ("slack", "slack")
+
+
+def test_seed__existing_integration__gains_missing_config_keys_only():
+    call_command("seed")
+    shopify = Integration.objects.get(slug="shopify")
+    shopify.config = {"api_version": "2099-01"}  # an operator's choice, and a key lost
+    shopify.save()
+    call_command("seed")
+    shopify.refresh_from_db()
+    assert shopify.config["api_version"] == "2099-01"
+    assert shopify.config["shop"] == "hot-rod-an"

@@ -24,13 +24,13 @@ def test_shopify__reports_bucket_headroom_and_version_age(make_integration):
     integration = make_integration("shopify")
     outcome = probe_integration(integration)
     assert outcome.rate_limit["source"] == "shopify_cost" and 0.9 < outcome.headroom <= 1
-    assert outcome.details["api_version"] == "2025-10" and "api_version_status" in outcome.details
+    assert outcome.details["api_version"] == "2026-10" and "api_version_status" in outcome.details
     state = IntegrationState.objects.get(pk=integration.pk)
     assert state.rate_limit["source"] == "shopify_cost" and state.rate_limit_headroom > 0.9
 
 
 def test_shopify__deprecated_version__is_in_details(make_integration, sandbox):
-    sandbox.set_faults("shopify", deprecated_before="2026-01")
+    sandbox.set_faults("shopify", deprecated_before="2027-01")
     outcome = probe_integration(make_integration("shopify"))
     assert outcome.ok and "X-Shopify-API-Deprecated-Reason" in outcome.details["deprecations"][0]
 
