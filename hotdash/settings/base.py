@@ -1,4 +1,5 @@
-"""Django settings for HotDash, read from the environment (see env.py and docs/configuration.md)."""
+"""Django settings for HotDash, read from the environment (see env.py and the README's
+Configuration table)."""
 
 import os
 
@@ -146,6 +147,13 @@ else:
     Q_CLUSTER["poll"] = 0.5
 
 SANDBOX_URL = CONFIG.sandbox_url
+
+# Alert e-mail: EMAIL_URL (see env.read_email); the console backend in DEBUG without it.
+if CONFIG.email:
+    globals().update(CONFIG.email)
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = CONFIG.default_from_email
 # The console's Sandbox control page (fault injection); off in a live-only deployment.
 SANDBOX_CONSOLE_ENABLED = CONFIG.sandbox_console_enabled
 # Where vendors reach this platform (webhook callbacks, e.g. shopify.webhooks_register):

@@ -39,6 +39,8 @@ class Config:
     probe_concurrency: int = 32
     check_retention_days: int = 7
     csrf_trusted_origins: list[str] = field(default_factory=list)
+    email: dict = field(default_factory=dict)
+    default_from_email: str = "hotdash@localhost"
     public_base_url: str | None = None
     sandbox_console_enabled: bool = True
 
@@ -117,6 +119,23 @@ def sqlite_database(path: Path) -> dict:
     }
 
 
+def read_email(environ_: Mapping[str, str]) -> dict:
+    """EMAIL_URL (smtp://user:pass@host:587, smtp+tls://…, consolemail://) as Django
+    EMAIL_* settings; unset: the console backend when DEBUG is on, else SMTP on localhost."""
+    raw = environ_.get("EMAIL_URL", "").strip()
+    if not raw:
+        return {}
+    try:
+        config = environ.Env.email_url_config(raw)
+    except Exception as exc:
+        raise ConfigError(f"EMAIL_URL could not be parsed ({type(exc).__name__})") from None
+    if not config.get("EMAIL_BACKEND"):
+        raise ConfigError(
+            "EMAIL_URL has an unknown scheme; use smtp://, smtp+tls:// or smtp+ssl://"
+        )
+    return config
+
+
 def read_url(environ_: Mapping[str, str], name: str, default: str | None) -> str | None:
     raw = environ_.get(name, "").strip()
     if not raw:
@@ -148,6 +167,8 @@ def read_config(environ_: Mapping[str, str]) -> Config:
         probe_concurrency=read_int(environ_, "PROBE_CONCURRENCY", 32, 1, 512),
         check_retention_days=read_int(environ_, "CHECK_RETENTION_DAYS", 7, 1, 3650),
         csrf_trusted_origins=read_list(environ_, "CSRF_TRUSTED_ORIGINS", []),
+        email=read_email(environ_),
+        default_from_email=environ_.get("DEFAULT_FROM_EMAIL", "hotdash@localhost").strip(),
         public_base_url=read_url(environ_, "PUBLIC_BASE_URL", None),
         sandbox_console_enabled=read_bool(environ_, "SANDBOX_CONSOLE_ENABLED", default=True),
     )

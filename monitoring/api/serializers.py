@@ -95,7 +95,7 @@ class IntegrationSerializer(serializers.ModelSerializer):
     def get_credentials(self, obj) -> list[dict]:
         """Variable names and whether each is set: never a value."""
         return [
-            {"role": role, "variable": name, "present": bool(os.environ.get(name))}
+            {"role": role, "variable": name, "present": bool(os.environ.get(name, "").strip())}
             for role, name in sorted((obj.credential_env or {}).items())
         ]
 

@@ -138,3 +138,14 @@ def test_production_profile__debug_on__refused():
     )
     assert result.returncode == 1
     assert "DEBUG must be off" in result.stderr
+
+
+def test_email_url__smtp_tls__django_email_settings():
+    config = read_config({"SECRET_KEY": "k", "EMAIL_URL": "smtp+tls://ops:pw@mail.example:587"})
+    assert config.email["EMAIL_HOST"] == "mail.example"
+    assert config.email["EMAIL_PORT"] == 587 and config.email["EMAIL_USE_TLS"] is True
+
+
+def test_email_url__unknown_scheme__names_the_variable():
+    with pytest.raises(ConfigError, match="EMAIL_URL"):
+        read_config({"SECRET_KEY": "k", "EMAIL_URL": "pigeon://coop"})
