@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Q, Sum
+from django.conf import settings
+from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
@@ -98,13 +99,21 @@ def _rollup(row: dict) -> CheckRollup:
     )
 
 
-def rollups_refresh(*, hours: int = 2, now: datetime | None = None, integration_ids=None) -> int:
-    """Recompute the rollups of the last `hours` whole or partial hours. Returns rows written.
+def rollups_refresh(
+    *, hours: int | None = None, now: datetime | None = None, integration_ids=None
+) -> int:
+    """Recompute hourly rollups and return how many rows were written.
 
-    Upserts on (integration, hour), so running it again, or for a partial hour
-    that later fills up, is always safe.
+    With `hours`, the last that many whole or partial hours. Without, it catches up:
+    from the newest hour already rolled up (it may have been partial) — so after the
+    job cluster was down for a while, the missed hours are rolled up before pruning
+    can delete their raw results — and never less than the last two hours.
+    Upserts on (integration, hour), so running it again is always safe.
     """
-    since = floor_hour(now or timezone.now()) - timedelta(hours=max(hours, 1) - 1)
+    now = now or timezone.now()
+    since = floor_hour(now) - timedelta(hours=max(hours or 2, 1) - 1)
+    if hours is None:
+        since = min(since, _catch_up_from(now))
     rows = [_rollup(row) for row in _aggregate(since, integration_ids)]
     CheckRollup.objects.bulk_create(
         rows,
@@ -114,6 +123,21 @@ def rollups_refresh(*, hours: int = 2, now: datetime | None = None, integration_
         update_fields=ROLLUP_FIELDS,
     )
     return len(rows)
+
+
+def _catch_up_from(now: datetime) -> datetime:
+    oldest_kept = floor_hour(now - timedelta(days=settings.CHECK_RETENTION_DAYS))
+    newest = CheckRollup.objects.aggregate(newest=Max("hour"))["newest"]
+    if newest is None:
+        first = CheckResult.objects.aggregate(first=Min("checked_at"))["first"]
+        newest = floor_hour(first) if first else floor_hour(now)
+    return max(newest, oldest_kept)
+
+
+def rollups_prune(*, days: int, now: datetime | None = None) -> int:
+    """Delete hourly rollups older than `days` (the long-term history's retention)."""
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    return CheckRollup.objects.filter(hour__lt=cutoff).delete()[0]
 
 
 def checks_prune(*, days: int, now: datetime | None = None, batch: int = 10_000) -> int:

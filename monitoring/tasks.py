@@ -17,7 +17,7 @@ from monitoring.maintenance import maintenance_tick
 from monitoring.pool import DbThreadPool
 from monitoring.reactions import incidents_escalate
 from monitoring.recovery import recovery_run
-from monitoring.rollups import checks_prune, rollups_refresh
+from monitoring.rollups import checks_prune, rollups_prune, rollups_refresh
 from monitoring.summaries import summaries_refresh
 
 log = logging.getLogger(__name__)
@@ -67,15 +67,19 @@ def run_due_probes_task(duration: float | None = None) -> dict:
     return {"slot": slot, **totals.totals()}
 
 
-def rollups_refresh_task(hours: int = 2) -> dict:
-    """Recompute the hourly rollups of the last `hours` hours (idempotent upserts), then the
-    per-integration summaries that list reads serve."""
+def rollups_refresh_task(hours: int | None = None) -> dict:
+    """Roll up the hours not yet rolled up (or the last `hours`; idempotent upserts), then
+    the per-integration summaries that list reads serve."""
     return {"rollups": rollups_refresh(hours=hours), "summaries": summaries_refresh()}
 
 
-def checks_prune_task() -> int:
-    """Delete raw check results past the retention period that are already rolled up."""
-    return checks_prune(days=settings.CHECK_RETENTION_DAYS)
+def checks_prune_task() -> dict:
+    """Delete raw check results past their retention that are already rolled up, and
+    rollups past theirs."""
+    return {
+        "checks": checks_prune(days=settings.CHECK_RETENTION_DAYS),
+        "rollups": rollups_prune(days=settings.ROLLUP_RETENTION_DAYS),
+    }
 
 
 def notification_send_task(notification_id: int) -> str:

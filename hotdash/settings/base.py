@@ -171,6 +171,7 @@ PROBE_LOOP = {
     "concurrency": CONFIG.probe_concurrency,
 }
 CHECK_RETENTION_DAYS = CONFIG.check_retention_days
+ROLLUP_RETENTION_DAYS = CONFIG.rollup_retention_days  # hourly history, kept far longer
 
 # Incidents: a flap inside the cool-down re-opens the same incident; while nobody
 # acknowledges, re-notify every RENOTIFY minutes and escalate after ESCALATE minutes.

@@ -38,6 +38,7 @@ class Config:
     probe_slots: int = 1
     probe_concurrency: int = 32
     check_retention_days: int = 7
+    rollup_retention_days: int = 400
     csrf_trusted_origins: list[str] = field(default_factory=list)
     email: dict = field(default_factory=dict)
     default_from_email: str = "hotdash@localhost"
@@ -166,6 +167,7 @@ def read_config(environ_: Mapping[str, str]) -> Config:
         probe_slots=read_int(environ_, "PROBE_LOOP_SLOTS", 1, 1, 64),
         probe_concurrency=read_int(environ_, "PROBE_CONCURRENCY", 32, 1, 512),
         check_retention_days=read_int(environ_, "CHECK_RETENTION_DAYS", 7, 1, 3650),
+        rollup_retention_days=read_int(environ_, "ROLLUP_RETENTION_DAYS", 400, 31, 3650),
         csrf_trusted_origins=read_list(environ_, "CSRF_TRUSTED_ORIGINS", []),
         email=read_email(environ_),
         default_from_email=environ_.get("DEFAULT_FROM_EMAIL", "hotdash@localhost").strip(),

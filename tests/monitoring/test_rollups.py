@@ -13,6 +13,7 @@ from monitoring.rollups import (
     checks_prune,
     merge_histograms,
     percentile,
+    rollups_prune,
     rollups_refresh,
 )
 from monitoring.summaries import summaries_refresh
@@ -97,3 +98,26 @@ def test_summaries__refreshed_onto_states(svc):
     summary = IntegrationState.objects.get().summary
     assert summary["latency_24h"]["count"] == 10
     assert summary["availability"]["24h"] == 1.0
+
+
+def test_refresh__after_jobs_were_down__catches_up_missed_hours(svc):
+    checks(svc, NOW - timedelta(hours=6), [10])
+    rollups_refresh(now=NOW - timedelta(hours=6))  # the last run before the outage
+    for hours_ago in (5, 4, 3):
+        checks(svc, NOW - timedelta(hours=hours_ago), [10])
+    rollups_refresh(now=NOW)
+    assert CheckRollup.objects.count() == 4
+
+
+def test_refresh__first_run__rolls_up_what_is_kept(svc, settings):
+    settings.CHECK_RETENTION_DAYS = 2
+    checks(svc, NOW - timedelta(days=1), [10])
+    checks(svc, NOW - timedelta(days=5), [10])  # past retention: left to pruning
+    assert rollups_refresh(now=NOW) == 1
+
+
+def test_rollups_prune__older_than_retention__deleted(svc):
+    CheckRollup.objects.create(integration=svc, hour=NOW - timedelta(days=500))
+    CheckRollup.objects.create(integration=svc, hour=NOW - timedelta(days=5))
+    assert rollups_prune(days=400, now=NOW) == 1
+    assert CheckRollup.objects.count() == 1
