@@ -16,6 +16,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("metrics", PrometheusView.as_view(), name="prometheus"),
     path("admin/", admin.site.urls),
+    path("api/v1/", views.ApiRootView.as_view(), name="api-root"),
     path("api/v1/", include("approvals.api.urls")),
     path("api/v1/", include("monitoring.api.urls")),
     path("api/v1/", include("integrations.api.urls")),

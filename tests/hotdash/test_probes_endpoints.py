@@ -7,6 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from django_q.models import Task
+from rest_framework.test import APIClient
+
+from hotdash.views import API_LINKS
 
 
 def heartbeat(age_seconds: float) -> None:
@@ -48,3 +51,15 @@ def test_readyz__recent_heartbeat__jobs_ok(client):
 def test_readyz__old_heartbeat__jobs_stale(client):
     heartbeat(600)
     assert client.get("/readyz").json()["jobs"]["status"] == "stale"
+
+
+@pytest.mark.django_db
+def test_api_root__lists_the_endpoints(viewer):
+    api = APIClient()
+    api.force_authenticate(viewer)
+    links = api.get("/api/v1/").json()
+    assert set(links) == set(API_LINKS)
+    assert links["integrations"].endswith("/api/v1/integrations/")
+    assert links["tiles"].endswith("/api/v1/tiles/")
+    assert links["audit"].endswith("/api/v1/audit/")
+    assert APIClient().get("/api/v1/").status_code == 401
