@@ -6,7 +6,8 @@ import os
 
 from django import forms
 from django.contrib import admin
-from django.utils.html import format_html_join
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from approvals.admin_utils import badge
 from integrations.dependencies import cycle_through
@@ -57,15 +58,19 @@ class IntegrationAdmin(admin.ModelAdmin):
         "last_probe",
         "enabled",
         "business_weight",
+        "console_page",
     ]
     list_filter = ["kind", "mode", "enabled", "state__status", "business_weight"]
     search_fields = ["slug", "name", "owner", "description"]
     list_select_related = ["state"]
     filter_horizontal = ["depends_on"]
-    readonly_fields = ["credentials_present", "created_at", "updated_at"]
+    readonly_fields = ["console_page", "credentials_present", "created_at", "updated_at"]
     inlines = [IntegrationStateInline]
     fieldsets = [
-        (None, {"fields": ["slug", "name", "kind", "description", "enabled", "mode"]}),
+        (
+            None,
+            {"fields": ["console_page", "slug", "name", "kind", "description", "enabled", "mode"]},
+        ),
         ("Where", {"fields": ["base_url", "sandbox_path", "config"]}),
         ("Credentials", {"fields": ["credential_env", "credentials_present"]}),
         (
@@ -113,6 +118,14 @@ class IntegrationAdmin(admin.ModelAdmin):
     def last_probe(self, obj):
         state = getattr(obj, "state", None)
         return state.last_probe_at if state and state.last_probe_at else "never"
+
+    @admin.display(description="console")
+    def console_page(self, obj):
+        """The operator console's page: charts, history, runbook, probe / pause / go live."""
+        if not obj or not obj.slug:
+            return "—"
+        url = reverse("admin:console_integration", args=[obj.slug])
+        return format_html('<a href="{}">Open in the console</a>', url)
 
     @admin.display(description="present in environment")
     def credentials_present(self, obj):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from approvals.admin_utils import CappedCountPaginator, badge
 from monitoring.models import (
@@ -93,6 +95,7 @@ class IncidentAdmin(admin.ModelAdmin):
         "caused_by",
         "opened_at",
         "resolved_at",
+        "console_page",
     ]
     list_filter = ["status", "severity", "cause", "integration"]
     list_select_related = ["integration", "caused_by"]
@@ -100,6 +103,7 @@ class IncidentAdmin(admin.ModelAdmin):
     date_hierarchy = "opened_at"
     inlines = [IncidentEventInline]
     readonly_fields = [
+        "console_page",
         "integration",
         "cause",
         "caused_by",
@@ -114,6 +118,12 @@ class IncidentAdmin(admin.ModelAdmin):
         "next_notification_at",
         "status",
     ]
+
+    @admin.display(description="console")
+    def console_page(self, obj):
+        """The console's incident page: timeline, what it affects, acknowledge / resolve."""
+        url = reverse("admin:console_incident", args=[obj.pk])
+        return format_html('<a href="{}">Open in the console</a>', url)
 
     def has_add_permission(self, request):
         return False  # incidents are opened by the platform

@@ -6,7 +6,9 @@ from django.contrib import admin, messages
 from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.timesince import timeuntil
 
 from approvals import registry, roles, services
 from approvals.admin_utils import badge
@@ -51,7 +53,7 @@ class ApprovalRequestAdmin(admin.ModelAdmin):
         "risk",
         "requested_by_name",
         "created_at",
-        "expires_at",
+        "expires_in",
     ]
     list_display_links = ["id", "action"]
     list_filter = ["status", "risk", "action"]
@@ -87,6 +89,15 @@ class ApprovalRequestAdmin(admin.ModelAdmin):
     def what(self, obj):
         rows = payload_rows(obj)[:3]
         return format_html("{}", "; ".join(f"{label}: {value}"[:80] for label, value in rows))
+
+    @admin.display(description="expires", ordering="expires_at")
+    def expires_in(self, obj):
+        """A countdown while the request waits; afterwards the time it was due."""
+        if obj.status != Status.PENDING:
+            return obj.expires_at
+        if obj.expires_at <= timezone.now():
+            return badge("expired", "overdue")
+        return f"in {timeuntil(obj.expires_at)}"
 
     @admin.display(description="approvals")
     def approvals(self, obj):
