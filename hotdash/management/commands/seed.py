@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from approvals.roles import roles_seed
 from hotdash.demo import demo_users_ensure
+from hotdash.progress import Progress
 from hotdash.schedules import schedules_ensure
 from integrations.services import catalogue_seed, live_flags_seed
 from monitoring.alerting import channels_seed
@@ -22,11 +23,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, demo_users: bool = False, **options):
-        counts = catalogue_seed()
-        flags = live_flags_seed()
-        roles = roles_seed()
-        schedules = schedules_ensure()
-        channels = channels_seed()
+        steps = [catalogue_seed, live_flags_seed, roles_seed, schedules_ensure, channels_seed]
+        done = []
+        with Progress(len(steps), "seeding", every=20) as bar:  # progress on stderr
+            for step in steps:
+                done.append(step())
+                bar.advance()
+        counts, flags, roles, schedules, channels = done
         self.stdout.write(
             f"integrations: {counts['created']} created, {counts['existing']} already there; "
             f"flags created: {flags}; alert channels created: {channels}; "
