@@ -97,8 +97,8 @@ def test_tool_drift__unchanged_since__nothing_new(from_catalogue, sandbox):
 
 
 def test_deprecated_reason__listed_per_query(from_catalogue, sandbox):
-    sandbox.set_faults("shopify", deprecated_before="2026-01")
-    shop = from_catalogue("shopify")  # pinned to 2025-10
+    sandbox.set_faults("shopify", deprecated_before="2027-01")
+    shop = from_catalogue("shopify")  # pinned to 2026-10
     probe(shop, times=2)
 
     assert deprecations_evaluate(timezone.now()) == 1
