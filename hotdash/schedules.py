@@ -39,6 +39,12 @@ SCHEDULES: dict[str, tuple[str, str, int]] = {
         60,
     ),
     "approvals.audit_checkpoint": ("approvals.tasks.audit_checkpoint_task", Schedule.MINUTES, 5),
+    # SLOs, anomalies and vendor signals (monitoring/slo, docs/slo.md).
+    "monitoring.slo_evaluate": ("monitoring.slo.tasks.slo_evaluate_task", Schedule.MINUTES, 1),
+    "monitoring.flows": ("monitoring.slo.tasks.flows_task", Schedule.MINUTES, 10),
+    "monitoring.signals": ("monitoring.slo.tasks.signals_task", Schedule.MINUTES, 5),
+    "monitoring.reconcile": ("monitoring.slo.tasks.reconcile_task", Schedule.HOURLY, 60),
+    "monitoring.sla_report": ("monitoring.slo.tasks.sla_report_task", Schedule.WEEKLY, 0),
 }
 
 

@@ -6,7 +6,10 @@ class MonitoringConfig(AppConfig):
     verbose_name = "Monitoring"
 
     def ready(self) -> None:
-        """Register monitoring's actions (re-probe) with approvals."""
+        """Register monitoring's actions (re-probe) and its approvals policy (one more
+        approver while an integration's error budget is exhausted) with approvals."""
         from monitoring import actions
+        from monitoring.slo import policy
 
         actions.register_all()
+        policy.register()

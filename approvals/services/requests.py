@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from approvals import registry, roles
+from approvals import policies, registry, roles
 from approvals.audit import Actor, audit_record
 from approvals.audit.chain import json_native
 from approvals.audit.context import actor_of
@@ -108,7 +108,8 @@ def _insert(act, params, snapshot, target, digest, user, reason, context, expire
     expires_in = expires_in or knob("DEFAULT_EXPIRY")
     if not timedelta(seconds=1) <= expires_in <= knob("MAX_EXPIRY"):
         raise ValidationFailed(f"Expiry must be between 1 s and {knob('MAX_EXPIRY')}.")
-    safe = act.required_approvals == 0
+    required, policy = policies.required_for(act, params)
+    safe = required == 0
     now = timezone.now()
     try:
         request = ApprovalRequest.objects.create(
@@ -119,8 +120,8 @@ def _insert(act, params, snapshot, target, digest, user, reason, context, expire
             payload_hash=digest,
             risk=act.risk,
             status=Status.APPROVED if safe else Status.PENDING,
-            required_approvals=act.required_approvals,
-            policy={"risk": act.risk, "required_approvals": act.required_approvals},
+            required_approvals=required,
+            policy=policy,
             reason=reason,
             context=json_native(context or {}),
             requested_by=user if _is_user(user) else None,

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from monitoring.api import views
+from monitoring.api import slo_views, views
 
 app_name = "monitoring-api"
 
@@ -11,6 +11,7 @@ router = SimpleRouter()
 router.register("integrations", views.IntegrationViewSet, basename="integration")
 router.register("incidents", views.IncidentViewSet, basename="incident")
 router.register("checks", views.CheckResultViewSet, basename="checkresult")
+router.register("findings", slo_views.FindingViewSet, basename="finding")
 
 urlpatterns = [
     path("health/summary/", views.HealthSummaryView.as_view(), name="health-summary"),
@@ -18,5 +19,8 @@ urlpatterns = [
     path("rate-limits/", views.RateLimitsView.as_view(), name="rate-limits"),
     path("errors/", views.ErrorsView.as_view(), name="errors"),
     path("dependencies/", views.DependenciesView.as_view(), name="dependencies"),
+    path("slo/", slo_views.SloListView.as_view(), name="slo"),
+    path("slo/report/", slo_views.SlaReportView.as_view(), name="slo-report"),
+    path("slo/<slug:slug>/", slo_views.SloDetailView.as_view(), name="slo-detail"),
     *router.urls,
 ]
