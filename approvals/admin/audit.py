@@ -45,10 +45,14 @@ class AuditEventAdmin(admin.ModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         report = audit_verify()
         if report.ok:
+            checkpoint = (
+                f"last checkpoint #{report.checkpoint_seq}"
+                if report.checkpoint_seq is not None
+                else "no checkpoint written yet"
+            )
             messages.success(
                 request,
-                f"Chain intact: {report.checked:,} events up to #{report.head_seq}, "
-                f"last checkpoint #{report.checkpoint_seq}.",
+                f"Chain intact: {report.checked:,} events up to #{report.head_seq}, {checkpoint}.",
             )
         else:
             problem = report.first_break

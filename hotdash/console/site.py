@@ -16,6 +16,9 @@ class ConsoleSite(admin.AdminSite):
     site_title = "HotDash"
     index_title = "Status board"
     index_template = "admin/console/index.html"
+    # The console's bar under the header reaches every area (and "All models"), so the
+    # model sidebar would only take width from wide tables.
+    enable_nav_sidebar = False
 
     def get_urls(self):
         from hotdash.console.urls import console_urls

@@ -24,6 +24,7 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 SKIP_REASON = (
     "browser tests need Debian's Chromium at /usr/bin/chromium "
     "(apt-get install chromium chromium-driver) and the playwright package"
@@ -50,28 +51,40 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    # Playwright's sync API keeps an event loop on this thread; the test's own ORM calls
-    # (setup, engine) are synchronous and safe, so let Django allow them here.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    """One browser per module, closed with it, so no event loop outlives the browser tests.
+
+    Playwright's sync API keeps an event loop on this thread; the tests' own ORM calls
+    (setup, the engine, the database flush) are synchronous and safe, so Django may allow
+    them while the browser is open, and only then.
+    """
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield browser
-        browser.close()
+    before = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if before is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = before
 
 
 @pytest.fixture
 def shots(tmp_path):
-    """`shots(page, "board")` saves a PNG in tmp (and docs/screenshots when asked)."""
+    """`shots(page, "board", readme=True)` saves a PNG in tmp; with HOTDASH_SCREENSHOTS set,
+    the README's ones are copied there too."""
     keep = os.environ.get("HOTDASH_SCREENSHOTS")
 
-    def take(page, name: str, full_page: bool = True) -> Path:
+    def take(page, name: str, full_page: bool = True, readme: bool = False) -> Path:
         path = tmp_path / f"{name}.png"
         page.screenshot(path=str(path), full_page=full_page)
-        if keep:
+        if keep and readme:
             Path(keep).mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, Path(keep) / path.name)
         return path

@@ -70,7 +70,7 @@ def test_operator_finds_the_outage_acts_and_an_approver_signs_off(world, login, 
     assert board.evaluate("window.__sameDocument") is True
     assert re.match(r"updated \d+ s ago", board.locator("#hd-age").inner_text())
     assert board.locator('[data-total="open_incidents"]').inner_text() == "1"
-    shots(board, "status-board", full_page=False)
+    shots(board, "status-board", full_page=False, readme=True)
 
     # When the operator opens the incident from the card and acknowledges it with a note
     board.locator('[data-slug="shopify"] [data-field="incident"] a').click()
@@ -83,12 +83,12 @@ def test_operator_finds_the_outage_acts_and_an_approver_signs_off(world, login, 
     assert "Looking at it: sandbox drill" in board.locator(".hd-timeline").inner_text()
     incident = Incident.objects.get(integration__slug="shopify")
     assert incident.status == Incident.Status.ACKNOWLEDGED
-    shots(board, "incident-page")
+    shots(board, "incident-page", full_page=False, readme=True)
 
     # When an approver asks for live mode from the integration page
     ada = login("ada")
     ada.goto(f"{world}/admin/console/integrations/shopify/?window=7d")
-    shots(ada, "integration-page")
+    shots(ada, "integration-page", full_page=False, readme=True)
     ada.fill('form[action$="request-live/"] input[name="reason"]', "Token rotated and verified")
     ada.get_by_role("button", name="Request live mode").click()
     ada.locator(".messagelist a").click()
@@ -101,8 +101,9 @@ def test_operator_finds_the_outage_acts_and_an_approver_signs_off(world, login, 
     # When a second approver opens the inbox and approves it
     bob = login("bob")
     bob.goto(f"{world}/admin/approvals/approvalrequest/?status__exact=pending")
-    shots(bob, "approvals-inbox", full_page=False)
+    shots(bob, "approvals-inbox", full_page=False, readme=True)
     bob.get_by_role("link", name="integrations.switch_live").first.click()
+    shots(bob, "approval-request")
     bob.fill("#id_decision_comment", "Checked the token scopes")
     bob.get_by_role("button", name="Approve").click()
     assert "approve recorded" in bob.locator(".messagelist").inner_text().lower()
