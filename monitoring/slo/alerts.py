@@ -7,7 +7,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from monitoring.models import Incident
-from monitoring.slo.incidents import Signal, signal_sync
+from monitoring.slo.incidents import Signal, open_signal_incidents, signal_sync
 from monitoring.slo.status import SloStatus, slo_statuses
 
 
@@ -56,8 +56,10 @@ def burn_alerts_evaluate(*, now: datetime | None = None) -> dict[str, int]:
     """
     now = now or timezone.now()
     tally: dict[str, int] = {}
+    current = open_signal_incidents(Incident.Cause.BURN_RATE)
     for status in slo_statuses(now=now):
-        what = signal_sync(burn_signal(status), now=now)
+        signal = burn_signal(status)
+        what = signal_sync(signal, now=now, current=current.get(status.integration.pk))
         tally[what] = tally.get(what, 0) + 1
     tally.pop("unchanged", None)
     return tally

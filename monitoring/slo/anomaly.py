@@ -23,7 +23,7 @@ from monitoring.models import CheckResult, CheckRollup, FlowCount, Incident
 from monitoring.rollups import floor_hour
 from monitoring.slo import robust
 from monitoring.slo.conf import knob
-from monitoring.slo.incidents import Signal, signal_sync
+from monitoring.slo.incidents import Signal, open_signal_incidents, signal_sync
 from monitoring.slo.maths import PAGE, TICKET
 
 ANSWERING = {IntegrationState.Status.OK, IntegrationState.Status.DEGRADED}
@@ -95,6 +95,7 @@ def anomalies_evaluate(*, now: datetime | None = None) -> dict[str, int]:
     integrations = list(Integration.objects.enabled())
     ids = [i.pk for i in integrations]
     recent, baseline = recent_samples(ids, now), baseline_samples(ids, now)
+    current = open_signal_incidents(Incident.Cause.ANOMALY)
     tally: dict[str, int] = {}
     for integration in integrations:
         found = probe_anomalies(recent[integration.pk], baseline[integration.pk])
@@ -106,7 +107,7 @@ def anomalies_evaluate(*, now: datetime | None = None) -> dict[str, int]:
             summary="; ".join(found) or "latency and error rate back to their usual",
             data={"anomalies": found},
         )
-        what = signal_sync(signal, now=now)
+        what = signal_sync(signal, now=now, current=current.get(integration.pk))
         tally[what] = tally.get(what, 0) + 1
     tally.pop("unchanged", None)
     return tally

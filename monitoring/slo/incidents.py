@@ -57,10 +57,24 @@ def open_signal_incident(integration_id: int, cause: str) -> Incident | None:
     )
 
 
-def signal_sync(signal: Signal, *, now: datetime) -> str:
+def open_signal_incidents(cause: str) -> dict[int, Incident]:
+    """{integration id: open incident} of one cause, in one query (for a whole evaluation)."""
+    found = Incident.objects.filter(cause=cause, status__in=OPEN_STATUSES).order_by("opened_at")
+    return {incident.integration_id: incident for incident in found}
+
+
+_LOOK = object()
+
+
+def signal_sync(signal: Signal, *, now: datetime, current=_LOOK) -> str:
     """Open, upgrade or resolve the signal's incident. Returns what happened:
-    "opened" | "reopened" | "upgraded" | "resolved" | "unchanged"."""
-    current = open_signal_incident(signal.integration.pk, signal.cause)
+    "opened" | "reopened" | "upgraded" | "resolved" | "unchanged".
+
+    `current` is the open incident of (integration, cause) if the caller already read it
+    (None: there is none); by default it is looked up.
+    """
+    if current is _LOOK:
+        current = open_signal_incident(signal.integration.pk, signal.cause)
     if signal.level is None:
         return _resolve(current, signal, now) if current else "unchanged"
     if current is None:
