@@ -80,7 +80,9 @@ def load(options) -> dict:
         batch_size=2000,
     )
     ids = list(
-        Integration.objects.filter(slug__startswith=PREFIX).order_by("pk").values_list("pk", flat=True)
+        Integration.objects.filter(slug__startswith=PREFIX)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     IntegrationState.objects.bulk_create(
         [IntegrationState(integration_id=pk, status="ok") for pk in ids], batch_size=2000
@@ -97,7 +99,10 @@ def load(options) -> dict:
             integration_id=pk, at=start, from_status="ok", to_status="maintenance"
         )
         StateTransition.objects.create(
-            integration_id=pk, at=start + timedelta(hours=2), from_status="maintenance", to_status="ok"
+            integration_id=pk,
+            at=start + timedelta(hours=2),
+            from_status="maintenance",
+            to_status="ok",
         )
     for pk in ids[10:20]:
         opened = now - timedelta(days=5)
@@ -240,32 +245,38 @@ def timed(label: str, function, results: dict):
 
 def evaluate(options) -> dict:
     from django.conf import settings
+
+    settings.DEBUG = True  # count queries
+    results: dict = {}
+    for _ in range(options.cycles):
+        one_cycle(options, results)
+    return results
+
+
+def one_cycle(options, results: dict) -> None:
     from django.utils import timezone
 
+    from integrations.models import Integration
     from monitoring.slo import series
     from monitoring.slo.alerts import burn_alerts_evaluate
     from monitoring.slo.anomaly import anomalies_evaluate, flows_evaluate
     from monitoring.slo.status import slo_statuses
 
-    settings.DEBUG = True  # count queries
-    results: dict = {}
-    for _ in range(options.cycles):
-        now = timezone.now()
-        from integrations.models import Integration
-
-        integrations = list(Integration.objects.enabled())
-        thresholds = {i.pk: i.slo_latency_ms for i in integrations}
-        timed("raw windows (≤ 6 h, raw results)", lambda: series.raw_counts(thresholds, now), results)
-        timed(
-            "rollup windows (1 d, 3 d, 30 d)",
-            lambda: series.rollup_counts(thresholds, now, options.days),
-            results,
-        )
-        timed("SLO statuses (all reads)", lambda: slo_statuses(integrations, now=now), results)
-        timed("burn-rate job", lambda: burn_alerts_evaluate(now=now), results)
-        timed("anomaly job", lambda: anomalies_evaluate(now=now), results)
-        timed("business-flow job", lambda: flows_evaluate(now=now), results)
-    return results
+    now = timezone.now()
+    integrations = list(Integration.objects.enabled())
+    thresholds = {i.pk: i.slo_latency_ms for i in integrations}
+    phases = {
+        "raw windows (≤ 6 h, raw results)": lambda: series.raw_counts(thresholds, now),
+        "rollup windows (1 d, 3 d, 30 d)": lambda: series.rollup_counts(
+            thresholds, now, options.days
+        ),
+        "SLO statuses (all reads)": lambda: slo_statuses(integrations, now=now),
+        "burn-rate job": lambda: burn_alerts_evaluate(now=now),
+        "anomaly job": lambda: anomalies_evaluate(now=now),
+        "business-flow job": lambda: flows_evaluate(now=now),
+    }
+    for label, phase in phases.items():
+        timed(label, phase, results)
 
 
 def main() -> None:
@@ -286,7 +297,11 @@ def main() -> None:
             f"{counts['flow_counts']:,} flow counts in {time.perf_counter() - started:.1f} s"
         )
         with connection.cursor() as cursor:
-            for table in ("monitoring_checkrollup", "monitoring_checkresult", "monitoring_flowcount"):
+            for table in (
+                "monitoring_checkrollup",
+                "monitoring_checkresult",
+                "monitoring_flowcount",
+            ):
                 if connection.vendor == "postgresql":
                     cursor.execute(f"ANALYZE {table}")
     results = evaluate(options)
