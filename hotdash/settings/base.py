@@ -180,6 +180,14 @@ INCIDENT_RENOTIFY_MINUTES = 30
 INCIDENT_ESCALATE_MINUTES = 15
 NOTIFICATION_MAX_ATTEMPTS = 6
 
+# The weekly SLA report and new findings (monitoring/slo, docs/slo.md) are mailed here:
+# SLA_REPORT_RECIPIENTS="ops@example.com,lead@example.com".
+SLA_REPORT_RECIPIENTS = [
+    address.strip()
+    for address in os.environ.get("SLA_REPORT_RECIPIENTS", "").split(",")
+    if address.strip()
+]
+
 # Auto-recovery: re-probe waits (seconds) and at most this many steps per
 # integration per hour, so a playbook never loops.
 RECOVERY_REPROBE_DELAYS = [0, 2, 5]
