@@ -127,3 +127,26 @@ def test_nav__links_every_console_area(world, client, operator):
     page = client.get(reverse("admin:approvals_auditevent_changelist")).content.decode()
     for target in ("Status board", "Approvals inbox", "Audit trail", "Flags", "Sandbox control"):
         assert target in page
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_board_and_integration_page__queries_do_not_grow_with_integrations(world, client, viewer):
+    from integrations.models import Integration, IntegrationState
+
+    client.force_login(viewer)
+    urls = [reverse("admin:index"), reverse("admin:console_integration", args=["supabase"])]
+    before = [_queries(client, url) for url in urls]
+    for n in range(30):
+        extra = Integration.objects.create(
+            slug=f"extra-{n}", name=f"Extra {n}", kind="http", base_url="https://example.com"
+        )
+        IntegrationState.objects.create(integration=extra)
+    assert [_queries(client, url) for url in urls] == before
