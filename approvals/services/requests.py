@@ -12,6 +12,7 @@ from approvals import policies, registry, roles
 from approvals.audit import Actor, audit_record
 from approvals.audit.chain import json_native
 from approvals.audit.context import actor_of
+from approvals.hooks import request_event
 from approvals.models import ApprovalDecision, ApprovalRequest
 from approvals.services.common import (
     enqueue_execution,
@@ -251,6 +252,7 @@ def _record_decision(request: ApprovalRequest, approver, verdict: str, comment: 
             status=after, decided_at=timezone.now()
         )
         request.refresh_from_db()
+    request_event(request, verdict, f"{approver.get_username()}: {comment}".rstrip(": "))
     changes = {"verdict": verdict, "status": {"before": "pending", "after": request.status}}
     audit_record(
         actor=approver, verb=f"approval.{verdict}", target=request, changes=changes, reason=comment

@@ -117,5 +117,6 @@ def test_live_step__approved_and_performed__both_on_the_incident_timeline(
     with django_capture_on_commit_callbacks(execute=True):
         approval_request_approve(request_id=request.pk, approver=other_approver, comment="go")
     messages = [m for _, m in timeline(incident)]
+    assert f"#{request.pk} tests.restart_service: approved — bob: go" in messages
     assert f"#{request.pk} tests.restart_service: performed" in messages
     assert len(live_step) == 1
