@@ -220,7 +220,7 @@ def main() -> None:
     if not database.startswith("postgres"):
         print("api_bench: needs PostgreSQL (127.0.0.1:5432); skipped")
         return
-    common.ensure_postgres_database(database)
+    common.ensure_postgres_database(database, fresh=True)  # 10M rows: start from nothing
     common.setup_django(database)
     common.migrate()
     key = load_catalogue(options.integrations)

@@ -42,13 +42,17 @@ def choose_database(name: str) -> str:
     return f"sqlite:///{ROOT / 'var' / (name + '.sqlite3')}"
 
 
-def ensure_postgres_database(url: str) -> None:
+def ensure_postgres_database(url: str, *, fresh: bool = False) -> None:
+    """Create the benchmark's PostgreSQL database if missing; `fresh` drops it first
+    (only databases whose name contains "bench", so a real one is never touched)."""
     if not url.startswith("postgres"):
         return
     import psycopg
 
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        if fresh and "bench" in name:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
