@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,6 +101,13 @@ def refusal(result: HttpResult, text: str) -> GatewayError:
     return ContractBroken(f"unexpected {detail}", vendor_status=status)
 
 
+TAG = re.compile(r"<[^>]{0,200}>")
+
+
 def default_describe(result: HttpResult, limit: int = 200) -> str:
-    """The first `limit` characters of the body, on one line."""
-    return " ".join(result.text.split())[:limit]
+    """The first `limit` characters of the body, on one line; an HTML error page is
+    reduced to its text (proxies and load balancers answer with one)."""
+    text = result.text
+    if "<" in text and ">" in text:
+        text = TAG.sub(" ", text)
+    return " ".join(text.split())[:limit]
