@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from integrations.models import Integration
@@ -100,8 +101,11 @@ class IntegrationSerializer(serializers.ModelSerializer):
         ]
 
     def get_runbook_url(self, obj) -> str:
+        """The runbook as the console renders it (or the integration's own URL)."""
         runbook = obj.runbook or obj.kind
-        return runbook if "://" in runbook else f"/docs/runbooks/{runbook}.md"
+        if "://" in runbook:
+            return runbook
+        return reverse("admin:console_runbook", kwargs={"name": runbook})
 
 
 class IncidentEventSerializer(serializers.ModelSerializer):

@@ -282,3 +282,10 @@ def test_rate_limits__lowest_headroom_first_unknown_last(viewer):
         IntegrationState.objects.filter(integration__slug=slug).update(rate_limit_headroom=headroom)
     rows = client_for(viewer).get("/api/v1/rate-limits/").json()["results"]
     assert [r["integration"] for r in rows] == ["c", "b", "a"]
+
+
+def test_integration_detail__runbook_url__served_by_the_console(outage, viewer, client):
+    url = client_for(viewer).get("/api/v1/integrations/shop/").json()["runbook_url"]
+    assert url == "/admin/console/runbooks/http/"
+    client.force_login(viewer)
+    assert client.get(url).status_code == 200
