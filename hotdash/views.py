@@ -59,6 +59,8 @@ API_LINKS = {
     "rate_limits": "monitoring-api:rate-limits",
     "errors": "monitoring-api:errors",
     "dependencies": "monitoring-api:dependencies",
+    "slo": "monitoring-api:slo",
+    "findings": "monitoring-api:finding-list",
     "approvals": "approvals-api:approvalrequest-list",
     "flags": "approvals-api:featureflag-list",
     "audit": "approvals-api:auditevent-list",
