@@ -5,18 +5,26 @@ A leaf module (it imports no app), like hotdash.errors:
 - `StrictOrderingFilter`: an unknown ordering field is a 400 naming the allowed ones.
 - `StrictCursorPagination`: signed cursors; a tampered one is a 400, not a 404.
 - `MutationRateThrottle`: per-user rate limit on POST/PUT/PATCH/DELETE only.
+- `micro_cached`: a couple of seconds of per-process caching for hot dashboard reads.
 """
 
 from __future__ import annotations
 
+import functools
+import threading
+import time
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
+from django.conf import settings
 from django.core.signing import BadSignature, Signer
+from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.utils.urls import replace_query_param
 
@@ -111,3 +119,59 @@ class MutationRateThrottle(UserRateThrottle):
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return True
         return super().allow_request(request, view)
+
+
+class MicroCache:
+    """A per-process cache of rendered JSON answers for a second or two ("micro-caching").
+
+    Dashboards poll the same few reads many times a second across users; within
+    `seconds` they all get the same bytes instead of the same queries. Only used on
+    reads whose answer does not depend on who asks (every role reads the same data),
+    and only after DRF has authenticated, authorised and throttled the request.
+    """
+
+    def __init__(self, max_entries: int = 512):
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[float, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        entry = self._entries.get(key)
+        if entry and entry[0] > time.monotonic():
+            return entry[1]
+        return None
+
+    def put(self, key: str, body: bytes, seconds: float) -> None:
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[key] = (time.monotonic() + seconds, body)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+MICRO_CACHE = MicroCache()
+
+
+def micro_cached(handler):
+    """Wrap a GET handler of an APIView: serve the JSON rendered in the last couple of
+    seconds for the same URL, else render, remember and serve it."""
+
+    @functools.wraps(handler)
+    def wrapper(self, request, *args, **kwargs):
+        seconds = settings.API_MICRO_CACHE_SECONDS
+        if not seconds or request.accepted_renderer.format != "json":
+            return handler(self, request, *args, **kwargs)
+        key = request.get_full_path()
+        body = MICRO_CACHE.get(key)
+        if body is None:
+            response = handler(self, request, *args, **kwargs)
+            if response.status_code != 200 or not isinstance(response, Response):
+                return response
+            body = JSONRenderer().render(response.data)
+            MICRO_CACHE.put(key, body, seconds)
+        return HttpResponse(body, content_type="application/json")
+
+    return wrapper

@@ -108,6 +108,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"mutations": "120/min"},
 }
 
+# Hot dashboard reads (health summary, integration list, tiles) answer from a per-process
+# cache for this many seconds (0 turns it off): polling dashboards then cost almost nothing.
+API_MICRO_CACHE_SECONDS = 2.0
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "HotDash Operator Control Center API",
     "DESCRIPTION": "Health, incidents, approvals and tiles for the Hot Rod AN store's integrations.",

@@ -17,3 +17,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")  # noqa: F405
     }
+
+API_MICRO_CACHE_SECONDS = 0  # tests read what they just wrote (the cache has its own tests)

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from approvals.permissions import ReadOrOperate
 from hotdash.errors import ValidationFailed
-from hotdash.rest import MutationRateThrottle
+from hotdash.rest import MutationRateThrottle, micro_cached
 from integrations.api import serializers as s
 from integrations.ideas import idea_create, idea_list
 from integrations.tiles.selectors import tile_list, tile_read
@@ -34,6 +34,7 @@ class TileListView(APIView):
     permission_classes = [ReadOrOperate]
 
     @extend_schema(operation_id="api_v1_tiles_list", responses=s.TilePageSerializer)
+    @micro_cached
     def get(self, request):
         refuse_unknown_params(request, ())
         tiles = s.TileSerializer(tile_list(), many=True).data
@@ -47,6 +48,7 @@ class TileDetailView(APIView):
     permission_classes = [ReadOrOperate]
 
     @extend_schema(operation_id="api_v1_tiles_retrieve", responses=s.TileSerializer)
+    @micro_cached
     def get(self, request, key: str):
         refuse_unknown_params(request, ())
         return Response(s.TileSerializer(tile_read(key)).data)

@@ -23,6 +23,7 @@ from hotdash.rest import (
     StrictCursorPagination,
     StrictFilterBackend,
     StrictOrderingFilter,
+    micro_cached,
 )
 from integrations.dependencies import edges, walk
 from integrations.models import Integration
@@ -67,6 +68,7 @@ class HealthSummaryView(Base, APIView):
     """GET /api/v1/health/summary/: counts per status and the integration status tile."""
 
     @extend_schema(responses=s.HealthSummarySerializer)
+    @micro_cached
     def get(self, request):
         tile = list(
             Integration.objects.enabled()
@@ -113,6 +115,7 @@ class IntegrationViewSet(Base, viewsets.ReadOnlyModelViewSet):
             context["summaries"] = summary_for(ids)
         return context
 
+    @micro_cached
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         context = self._context_for(page, fresh=False)
