@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from hotdash.console.views import board, incident, integration, sandbox
+from hotdash.console.views import board, incident, integration, report, sandbox
 
 
 def console_urls(site) -> list:
@@ -40,6 +40,7 @@ def console_urls(site) -> list:
             wrap(incident.incident_act_view),
             name="console_incident_act",
         ),
+        path("console/sla-report/", wrap(report.sla_report_view), name="console_sla_report"),
         path("console/sandbox/", wrap(sandbox.sandbox_view), name="console_sandbox"),
         path(
             "console/sandbox/apply/", wrap(sandbox.sandbox_apply_view), name="console_sandbox_apply"
