@@ -19,6 +19,7 @@ from hotdash.errors import DomainError, ValidationFailed
 from integrations.actions.vendor import vendor_call
 from integrations.http import GatewayError
 from integrations.models import Integration
+from integrations.selectors import SLUG_SCHEMA
 
 T = TypeVar("T")
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,127}$")
@@ -27,8 +28,25 @@ TARGET = {
     "integration": lambda p: p["slug"],
 }
 
+
+def register_live(name: str, *, description: str, **functions) -> None:
+    """Register one live recovery step on an integration: slug parameter, one approval,
+    kill switches by integration. `functions`: perform, precondition, reconcile, summary."""
+    registry.register(
+        name,
+        schema=SLUG_SCHEMA,
+        risk=registry.LIVE,
+        required_approvals=1,
+        description=description,
+        replace=True,
+        **functions,
+        **TARGET,
+    )
+
+
 __all__ = [
     "TARGET",
+    "register_live",
     "as_failure",
     "execution_started_at",
     "read",

@@ -25,9 +25,9 @@ from integrations.clients.fly import FLY, FlyClient, Machine
 from integrations.clients.platform import platform_base_url
 from integrations.http import GatewayError
 from integrations.models import Integration
-from integrations.selectors import SLUG_SCHEMA, integration_by_slug
+from integrations.selectors import integration_by_slug
 
-from .common import TARGET, as_failure, execution_started_at, read, token_present, where
+from .common import as_failure, execution_started_at, read, register_live, token_present, where
 
 APP_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 CLOCK_SKEW = timedelta(seconds=5)  # between our clock and Fly's event timestamps
@@ -133,16 +133,11 @@ def _rows(params: dict, before: dict) -> list[tuple[str, str]]:
 
 
 def register() -> None:
-    registry.register(
+    register_live(
         "fly.app_restart",
-        schema=SLUG_SCHEMA,
-        risk=registry.LIVE,
-        required_approvals=1,
         perform=perform,
         precondition=precondition,
         reconcile=reconcile,
         summary=_rows,
         description="Restart the Fly.io Machines of the app hosting the integration.",
-        replace=True,
-        **TARGET,
     )

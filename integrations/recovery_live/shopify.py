@@ -23,7 +23,7 @@ from integrations.clients.shopify_webhooks import subscription_create, subscript
 from integrations.models import Integration
 from integrations.selectors import integration_by_slug
 
-from .common import TARGET, as_failure, read, vendor_call, where
+from .common import as_failure, read, register_live, vendor_call, where
 
 # What the platform handles (integrations/webhooks/topics.py): orders move Sales Pulse and
 # Fulfillment Flow, inventory levels move Inventory Watch, fulfillment-order changes
@@ -149,16 +149,11 @@ def _rows(params: dict, before: dict) -> list[tuple[str, str]]:
 
 
 def register() -> None:
-    registry.register(
+    register_live(
         "shopify.webhooks_register",
-        schema=SCHEMA,
-        risk=registry.LIVE,
-        required_approvals=1,
         perform=perform,
         precondition=precondition,
         reconcile=reconcile,
         summary=_rows,
         description="Subscribe the store's webhooks (orders, inventory, fulfillment) again.",
-        replace=True,
-        **TARGET,
     )

@@ -26,9 +26,9 @@ from integrations.clients.supabase_mgmt import (
     SupabaseManagementClient,
 )
 from integrations.models import Integration
-from integrations.selectors import SLUG_SCHEMA, integration_by_slug
+from integrations.selectors import integration_by_slug
 
-from .common import TARGET, as_failure, read, token_present, vendor_call, where
+from .common import as_failure, read, register_live, token_present, vendor_call, where
 
 PROJECT_REF = re.compile(r"^[a-z0-9]{1,40}$")
 DEFAULT_TOKEN_ENV = "SUPABASE_ACCESS_TOKEN"
@@ -114,16 +114,11 @@ def _rows(params: dict, before: dict) -> list[tuple[str, str]]:
 
 
 def register() -> None:
-    registry.register(
+    register_live(
         "supabase.project_resume",
-        schema=SLUG_SCHEMA,
-        risk=registry.LIVE,
-        required_approvals=1,
         perform=perform,
         precondition=precondition,
         reconcile=reconcile,
         summary=_rows,
         description="Restore (resume) the paused Supabase project behind the integration.",
-        replace=True,
-        **TARGET,
     )
