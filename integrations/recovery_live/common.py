@@ -29,12 +29,13 @@ TARGET = {
 }
 
 
-def register_live(name: str, *, description: str, **functions) -> None:
-    """Register one live recovery step on an integration: slug parameter, one approval,
-    kill switches by integration. `functions`: perform, precondition, reconcile, summary."""
+def register_live(name: str, *, description: str, schema: dict = SLUG_SCHEMA, **functions) -> None:
+    """Register one live recovery step on an integration: one approval, kill switches by
+    integration, a slug parameter unless `schema` says more. `functions`: perform,
+    precondition, reconcile, summary."""
     registry.register(
         name,
-        schema=SLUG_SCHEMA,
+        schema=schema,
         risk=registry.LIVE,
         required_approvals=1,
         description=description,

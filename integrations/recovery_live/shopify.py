@@ -151,6 +151,7 @@ def _rows(params: dict, before: dict) -> list[tuple[str, str]]:
 def register() -> None:
     register_live(
         "shopify.webhooks_register",
+        schema=SCHEMA,
         perform=perform,
         precondition=precondition,
         reconcile=reconcile,
