@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from approvals.admin_utils import CappedCountPaginator, badge
+from approvals.admin_utils import ReadOnlyAdmin, badge
 from monitoring.models import (
     Channel,
     CheckResult,
@@ -17,22 +17,6 @@ from monitoring.models import (
     Notification,
     StateTransition,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History written by the platform: visible, never edited by hand."""
-
-    paginator = CappedCountPaginator
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CheckResult)

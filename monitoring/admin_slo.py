@@ -5,29 +5,15 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from approvals.admin_utils import CappedCountPaginator, badge
+from approvals.admin_utils import ReadOnlyAdmin, badge
 from monitoring.models import Finding, FlowCount, SignalState
 from monitoring.slo.findings import finding_resolve
 
 SEVERITY_BADGE = {"critical": "fail", "warning": "degraded", "info": "info"}
 
 
-class _ReadOnly(admin.ModelAdmin):
-    paginator = CappedCountPaginator
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Finding)
-class FindingAdmin(_ReadOnly):
+class FindingAdmin(ReadOnlyAdmin):
     list_display = ["last_seen_at", "severity_badge", "kind", "integration", "title", "status"]
     list_filter = ["status", "kind", "severity", "integration"]
     list_select_related = ["integration"]
@@ -47,7 +33,7 @@ class FindingAdmin(_ReadOnly):
 
 
 @admin.register(FlowCount)
-class FlowCountAdmin(_ReadOnly):
+class FlowCountAdmin(ReadOnlyAdmin):
     list_display = ["hour", "integration", "metric", "count"]
     list_filter = ["metric", "integration"]
     list_select_related = ["integration"]
@@ -55,6 +41,6 @@ class FlowCountAdmin(_ReadOnly):
 
 
 @admin.register(SignalState)
-class SignalStateAdmin(_ReadOnly):
+class SignalStateAdmin(ReadOnlyAdmin):
     list_display = ["key", "integration", "updated_at"]
     search_fields = ["key"]

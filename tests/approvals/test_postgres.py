@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from datetime import timedelta
@@ -19,7 +18,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -34,30 +33,9 @@ from approvals.services import (
 from hotdash.errors import DomainError
 from tests.approvals import fakes
 from tests.approvals.conftest import REPLY
+from tests.concurrency import in_threads
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("on_postgres")]
-
-
-def in_threads(count: int, work) -> list:
-    """Run work(i) in `count` threads released together; returns results or exceptions."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as error:  # collected for the assertions
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 # -- the trigger ------------------------------------------------------------------------

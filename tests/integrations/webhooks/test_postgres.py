@@ -6,15 +6,15 @@ Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/hotdash_wh .venv/bin/pytest
 from __future__ import annotations
 
 import random
-import threading
 import uuid
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from integrations.webhooks.models import WebhookEvent
 from integrations.webhooks.processing import webhook_event_process
+from tests.concurrency import in_threads
 from tests.integrations.webhooks.conftest import ORDER, SHOPIFY_URL, shopify_headers, to_bytes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -24,28 +24,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def on_postgres():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://…/hotdash_wh)")
-
-
-def in_threads(count: int, work) -> list:
-    """Run work(i) in `count` threads released together; returns results or exceptions."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as error:  # collected for the assertions
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
 
 
 def deliver(body: bytes, event_id: str) -> int:
