@@ -7,6 +7,7 @@ from datetime import timedelta
 from rest_framework import serializers
 
 from approvals import registry
+from approvals.audit.chain import BODY_FIELDS
 from approvals.flags import evaluation_of
 from approvals.models import ApprovalDecision, ApprovalRequest, AuditEvent, FeatureFlag
 
@@ -138,25 +139,8 @@ class KillSwitchSerializer(serializers.Serializer):
 class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
-        fields = [
-            "seq",
-            "at",
-            "actor_type",
-            "actor_id",
-            "actor_name",
-            "actor_snapshot",
-            "verb",
-            "target_type",
-            "target_id",
-            "target_repr",
-            "request_id",
-            "ip",
-            "changes",
-            "outcome",
-            "reason",
-            "prev_hash",
-            "hash",
-        ]
+        # Exactly what the chain hashes, plus the hash itself.
+        fields = ["seq", "at", *BODY_FIELDS, "prev_hash", "hash"]
         read_only_fields = fields
 
 
