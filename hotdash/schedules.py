@@ -20,6 +20,11 @@ SCHEDULES: dict[str, tuple[str, str, int]] = {
     "monitoring.rollups": ("monitoring.tasks.rollups_refresh_task", Schedule.MINUTES, 5),
     "monitoring.prune": ("monitoring.tasks.checks_prune_task", Schedule.HOURLY, 60),
     "monitoring.escalate": ("monitoring.tasks.incidents_escalate_task", Schedule.MINUTES, 1),
+    "monitoring.transitions_sweep": (
+        "monitoring.tasks.transitions_sweep_task",
+        Schedule.MINUTES,
+        1,
+    ),
     "monitoring.notify_sweep": ("monitoring.tasks.notifications_sweep_task", Schedule.MINUTES, 1),
     "monitoring.maintenance": ("monitoring.tasks.maintenance_tick_task", Schedule.MINUTES, 1),
     "integrations.tiles_refresh": (

@@ -17,11 +17,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
 from integrations.http import GatewayError
+from integrations.http.scrub import Scrubber
 from integrations.models import Integration
 from monitoring import channels as senders
 from monitoring.incidents import event_add
@@ -31,7 +32,6 @@ from monitoring.models import Channel, Incident, IncidentEvent, Notification
 log = logging.getLogger(__name__)
 SEND_TASK = "monitoring.tasks.notification_send_task"
 BACKOFF_SECONDS = [30, 60, 120, 300, 600, 1800]
-ALWAYS_ANNOUNCED = {"resolved", "maintenance_ended"}
 
 
 def channels_for(incident: Incident, level: int = 0):
@@ -56,13 +56,21 @@ def policy_snapshot(incident: Incident) -> dict:
     }
 
 
+# Events that tell people something new; "resolved" (and a ticket's follow-ups) go only
+# to the channels that received one of these for the incident's current round.
+OPENING_EVENTS = {"opened", "reopened", "paged", "escalated", "maintenance_ended", "updated"}
+ONLY_WHERE_OPENED = {"resolved", "updated"}
+
+
 def suppression_reason(incident: Incident, event: str) -> str:
-    """Why this event must not page anyone ('' if it should)."""
-    if event in ALWAYS_ANNOUNCED:
+    """Why this event must not page anyone ('' if it should). One policy for every cause:
+    an incident explained by an upstream outage, or inside a maintenance window, is
+    recorded but not paged; a resolution is never suppressed (it only goes where a page went)."""
+    if event in ONLY_WHERE_OPENED:
         return ""
     if incident.caused_by_id:
         return f"caused by {incident.caused_by.name}, which has its own incident"
-    if in_maintenance(incident.integration):
+    if event != "maintenance_ended" and in_maintenance(incident.integration):
         return "the integration is in a maintenance window"
     return ""
 
@@ -71,10 +79,14 @@ def incident_notify(*, incident: Incident, event: str, level: int = 0, slot: str
     """Queue one notification per routed channel for `event`. Returns how many were queued.
 
     `slot` tells repeats of the same event apart (a re-notification's time slot);
-    the same (incident, event, round, slot, channel) is never queued twice.
+    the same (incident, event, round, slot, channel) is never queued twice. A
+    "resolved" goes only to the channels an opening page of this round went to.
     """
     reason = suppression_reason(incident, event)
-    channel_ids = _routed(incident, level)
+    if event in ONLY_WHERE_OPENED:
+        channel_ids = paged_channels(incident)
+    else:
+        channel_ids = _routed(incident, level)
     queued = 0
     for channel_id in channel_ids:
         key = f"{incident.pk}:{event}:{incident.reopen_count}:{slot}:{channel_id}"
@@ -97,6 +109,26 @@ def incident_notify(*, incident: Incident, event: str, level: int = 0, slot: str
     return queued
 
 
+def was_paged(incident: Incident) -> bool:
+    """Whether an opening page of the incident's current round went (or is going) anywhere."""
+    return bool(paged_channels(incident))
+
+
+def paged_channels(incident: Incident) -> list[int]:
+    """Channels that received (or are about to receive) an opening page this round."""
+    rows = Notification.objects.filter(
+        incident=incident,
+        event__in=OPENING_EVENTS,
+        status__in=[
+            Notification.Status.QUEUED,
+            Notification.Status.SENDING,
+            Notification.Status.SENT,
+        ],
+    ).values_list("dedupe_key", "channel_id")
+    current = str(incident.reopen_count)
+    return sorted({channel for key, channel in rows if key.split(":")[2] == current})
+
+
 def _routed(incident: Incident, level: int) -> list[int]:
     levels = (incident.escalation_policy or {}).get("levels")
     if levels is not None and str(level) in levels:
@@ -106,36 +138,54 @@ def _routed(incident: Incident, level: int) -> list[int]:
 
 
 def _claim(notification_id: int) -> bool:
+    """Take the row for one attempt (counted now, so a worker that dies mid-send still
+    uses up an attempt and a crashing send cannot loop forever)."""
     now = timezone.now()
     return bool(
         Notification.objects.filter(pk=notification_id, status=Notification.Status.QUEUED)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(status=Notification.Status.SENDING, claimed_until=now + timedelta(minutes=2))
+        .update(
+            status=Notification.Status.SENDING,
+            claimed_until=now + timedelta(minutes=2),
+            attempts=F("attempts") + 1,
+        )
     )
 
 
 def notification_send(notification_id: int) -> str:
-    """Send one queued notification if it is ours to send. Returns its status afterwards."""
+    """Send one queued notification if it is ours to send. Returns its status afterwards.
+
+    Never leaves the row in `sending`: every outcome, an unexpected exception included,
+    ends `sent`, `queued` (a retry at a set time) or `failed`, with the error on the
+    incident's timeline.
+    """
     if not _claim(notification_id):
         return "not-claimed"
     note = Notification.objects.select_related("channel", "incident__integration").get(
         pk=notification_id
     )
-    note.attempts += 1
     try:
         note.response = senders.send(note.channel, note.payload)[:500]
     except (GatewayError, senders.SendFailed) as exc:
         _failed(note, exc)
+    except Exception as exc:  # a bug or a broken configuration: fail alone, and say so
+        log.exception("notification %s to %s crashed", note.pk, note.channel)
+        _failed(note, senders.SendFailed(f"{type(exc).__name__}: {exc}", retryable=False))
     else:
         note.status, note.sent_at, note.last_error = Notification.Status.SENT, timezone.now(), ""
-        event_add(note.incident, IncidentEvent.Kind.NOTIFIED, f"{note.event} → {note.channel}")
+        _timeline(note, IncidentEvent.Kind.NOTIFIED, f"{note.event} → {note.channel}")
     note.claimed_until = None
     note.save()
     return note.status
 
 
+def _timeline(note: Notification, kind: str, message: str) -> None:
+    if note.incident_id:  # the weekly report has no incident
+        event_add(note.incident, kind, message)
+
+
 def _failed(note: Notification, exc: Exception) -> None:
-    detail = getattr(exc, "detail", str(exc))[:500]
+    detail = Scrubber()(getattr(exc, "detail", str(exc)))[:500]
     # An open circuit is the vendor being unwell, not this alert being wrong: wait it out.
     retryable = (
         getattr(exc, "retryable", False) or getattr(exc, "error_class", "") == "circuit_open"
@@ -152,17 +202,26 @@ def _failed(note: Notification, exc: Exception) -> None:
             timezone.now() + timedelta(seconds=wait),
         )
     outcome = "gave up" if gave_up else f"will retry at {note.next_attempt_at:%H:%M:%S}"
-    event_add(
-        note.incident,
+    _timeline(
+        note,
         IncidentEvent.Kind.NOTIFY_FAILED,
         f"{note.event} → {note.channel}: {detail} (attempt {note.attempts}; {outcome})",
     )
 
 
 def notifications_sweep() -> int:
-    """Re-enqueue due retries and rows stuck in 'sending' by a dead worker. Returns count."""
+    """Re-enqueue due retries and rows stuck in 'sending' by a dead worker; a row whose
+    worker died on its last attempt fails, on the timeline. Returns how many were enqueued."""
     now = timezone.now()
-    Notification.objects.filter(status=Notification.Status.SENDING, claimed_until__lt=now).update(
+    stuck = Notification.objects.filter(
+        status=Notification.Status.SENDING, claimed_until__lt=now
+    ).select_related("channel", "incident")
+    for note in stuck:
+        if note.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            _failed(note, senders.SendFailed("the worker sending it died", retryable=False))
+            note.claimed_until = None
+            note.save()
+    stuck.filter(status=Notification.Status.SENDING).update(
         status=Notification.Status.QUEUED, claimed_until=None, next_attempt_at=now
     )
     lost = Q(next_attempt_at__isnull=True, created_at__lt=now - timedelta(seconds=60))
@@ -176,11 +235,26 @@ def notifications_sweep() -> int:
 
 
 def channels_seed() -> int:
-    """The demo's default route: every incident to #ops through the Slack integration."""
+    """The demo's default route: every incident to #ops through the Slack integration; and
+    SLA_REPORT_RECIPIENTS as the e-mail channel "sla-report", which receives the weekly
+    report and no incident (max_severity 0). Returns how many channels were created."""
+    from monitoring.slo.conf import sla_recipients
+
+    created = 0
     slack = Integration.objects.filter(kind=Integration.Kind.SLACK).order_by("pk").first()
-    if slack is None:
-        return 0
-    _, created = Channel.objects.get_or_create(
-        name="ops-slack", defaults={"kind": Channel.Kind.SLACK, "slack_integration": slack}
-    )
-    return int(created)
+    if slack is not None:
+        created += Channel.objects.get_or_create(
+            name="ops-slack", defaults={"kind": Channel.Kind.SLACK, "slack_integration": slack}
+        )[1]
+    recipients = sla_recipients()
+    if recipients:
+        created += Channel.objects.update_or_create(
+            name="sla-report",
+            defaults={
+                "kind": Channel.Kind.EMAIL,
+                "recipients": "\n".join(recipients),
+                "receives_reports": True,
+                "max_severity": 0,
+            },
+        )[1]
+    return created

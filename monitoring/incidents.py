@@ -55,11 +55,20 @@ def event_add(incident: Incident, kind: str, message: str = "", *, user=None, at
 
 
 def incident_open(
-    *, integration: Integration, reason: str, cause: str = Incident.Cause.DOWN, at=None
+    *,
+    integration: Integration,
+    reason: str,
+    cause: str = Incident.Cause.DOWN,
+    at=None,
+    started_at=None,
 ) -> tuple[Incident, str]:
-    """Open an incident for (integration, cause), or confirm the open one, or re-open a
-    recently resolved one (flapping inside the cool-down). Returns (incident, what) with
-    what in {"opened", "reopened", "confirmed"}.
+    """Open an incident for (integration, cause), or confirm the open one, or — for an
+    outage only — re-open one resolved inside the cool-down (flapping). Signal incidents
+    never re-open: their hysteresis is the signal policy's (monitoring.slo.incidents).
+    Returns (incident, what) with what in {"opened", "reopened", "confirmed"}.
+
+    `started_at` is when the trouble began (an outage's first failed check); it defaults
+    to `at`, and downtime is measured from it.
     """
     at = at or timezone.now()
     with transaction.atomic():
@@ -67,12 +76,14 @@ def incident_open(
         if current:
             event_add(current, IncidentEvent.Kind.CONFIRMED, reason, at=at)
             return current, "confirmed"
-        recent = _recently_resolved(integration, cause, at)
+        recent = (
+            _recently_resolved(integration, cause, at) if cause == Incident.Cause.DOWN else None
+        )
         if recent:
-            return _reopen(recent, reason, at), "reopened"
+            return _reopen(recent, reason, at, started_at or at), "reopened"
         try:
             with transaction.atomic():
-                incident = _create(integration, cause, reason, at)
+                incident = _create(integration, cause, reason, at, started_at or at)
         except IntegrityError:  # another worker opened it a moment ago
             current = _locked_open(integration, cause)
             event_add(current, IncidentEvent.Kind.CONFIRMED, reason, at=at)
@@ -103,7 +114,9 @@ def _recently_resolved(integration: Integration, cause: str, at: datetime) -> In
     )
 
 
-def _create(integration: Integration, cause: str, reason: str, at: datetime) -> Incident:
+def _create(
+    integration: Integration, cause: str, reason: str, at: datetime, started_at: datetime
+) -> Incident:
     upstream = upstream_down(integration)
     title = f"{integration.name} is {'down' if cause == Incident.Cause.DOWN else cause}"
     incident = Incident.objects.create(
@@ -114,6 +127,7 @@ def _create(integration: Integration, cause: str, reason: str, at: datetime) -> 
         summary=reason,
         caused_by=upstream,
         opened_at=at,
+        started_at=min(started_at, at),
     )
     note = f"caused by {upstream.name} being down" if upstream else ""
     event_add(incident, IncidentEvent.Kind.OPENED, f"{reason} {note}".strip(), at=at)
@@ -121,16 +135,35 @@ def _create(integration: Integration, cause: str, reason: str, at: datetime) -> 
     return incident
 
 
-def _reopen(incident: Incident, reason: str, at: datetime) -> Incident:
+def _reopen(incident: Incident, reason: str, at: datetime, started_at: datetime) -> Incident:
+    """Flapping: the same incident again. Its downtime adds this streak to the earlier ones
+    (kept on the timeline entry), so the up time in between is never counted."""
+    before = incident.downtime_seconds or 0.0
     incident.status = Incident.Status.OPEN
+    incident.started_at = min(started_at, at)
     incident.resolved_at = incident.resolved_by = incident.downtime_seconds = None
     incident.acknowledged_at = incident.acknowledged_by = None
     incident.escalation_level = 0
     incident.reopen_count += 1
     incident.save()
-    event_add(incident, IncidentEvent.Kind.REOPENED, f"flapped back: {reason}", at=at)
+    event_add(
+        incident,
+        IncidentEvent.Kind.REOPENED,
+        f"flapped back: {reason}",
+        at=at,
+        downtime_before=before,
+    )
     audit_record(actor=None, verb="incident.reopen", target=incident, changes={"reason": reason})
     return incident
+
+
+def downtime_seconds(incident: Incident) -> float:
+    """From when the trouble began (an outage's first failed check) to its resolution (the
+    first successful check, or when a person resolved it)."""
+    began = incident.started_at or incident.opened_at
+    earlier = incident.events.filter(kind=IncidentEvent.Kind.REOPENED).order_by("-at", "-pk")
+    before = next(iter(earlier.values_list("data", flat=True)[:1]), {}).get("downtime_before", 0)
+    return float(before) + max((incident.resolved_at - began).total_seconds(), 0.0)
 
 
 def _locked(incident_id: int) -> Incident:
@@ -188,9 +221,7 @@ def incident_resolve(*, incident_id: int, user=None, note: str = "", at=None) ->
             return incident
         incident.status = Incident.Status.RESOLVED
         incident.resolved_at, incident.resolved_by = at or now, user
-        incident.downtime_seconds = max(
-            (incident.resolved_at - incident.opened_at).total_seconds(), 0.0
-        )
+        incident.downtime_seconds = downtime_seconds(incident)
         incident.next_notification_at = None
         incident.save()
         message = note or "recovered: probes succeed again"

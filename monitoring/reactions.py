@@ -1,56 +1,190 @@
 """What the platform does about what the probes saw: open, confirm and resolve incidents,
 page people, and escalate while nobody acknowledges.
 
-Called by the engine after each batch is stored (outside its transaction), and by the
-escalation job every minute.
+A state change is a durable work item (healthchecks' `Flip`): the engine stores each
+`StateTransition` with `processed_at` empty, then `transitions_process` reacts to it.
+
+1. Claim: a conditional UPDATE sets `claimed_until` on a transition nobody holds, so two
+   workers never react to the same one.
+2. React and mark in one transaction: the incident's change, its notification rows and
+   `processed_at` commit together. A worker killed before the commit leaves the
+   transition unprocessed and its claim expires; one killed after it leaves nothing
+   undone (the sends are rows, re-enqueued by `notifications_sweep`).
+3. An integration's transitions are reacted to in order: one waits while an earlier one
+   of the same integration is unprocessed, so a resolve never overtakes its outage.
+4. A reaction that raises fails alone: it is logged, its error recorded on the row and
+   retried with backoff by `transitions_sweep`; the rest of the batch goes on.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
 from integrations.models import IntegrationState
-from monitoring.alerting import incident_notify, policy_snapshot
+from monitoring.alerting import incident_notify, policy_snapshot, was_paged
 from monitoring.incidents import OPEN_STATUSES, event_add, incident_open, incident_resolve
 from monitoring.models import CheckResult, Incident, IncidentEvent, StateTransition
 
+log = logging.getLogger(__name__)
 Status = IntegrationState.Status
 RECOVERED = {Status.OK, Status.DEGRADED}
 RECOVERY_TASK = "monitoring.tasks.recovery_run_task"
+CLAIM_SECONDS = 120
+SWEEP_GRACE_SECONDS = 15  # the engine reacts right after its commit; the sweep waits this long
+# Signals an outage explains: while it is open they join its timeline instead of paging.
+MERGED_INTO_OUTAGE = (
+    Incident.Cause.BURN_RATE,
+    Incident.Cause.ANOMALY,
+    Incident.Cause.BUSINESS_FLOW,
+)
 
 
 def transitions_react(transitions: list[StateTransition], checks: list[CheckResult]) -> None:
-    """Open incidents for moves to down, resolve them on recovery, confirm ongoing ones."""
-    moved = set()
-    for transition in transitions:
-        moved.add(transition.integration_id)
-        if transition.to_status == Status.DOWN:
-            outage_begin(transition)
-        elif transition.from_status == Status.DOWN and transition.to_status in RECOVERED:
-            outage_end(transition)
+    """React to a batch the engine just stored, then confirm ongoing outages."""
+    moved = {t.integration_id for t in transitions}
+    transitions_process(moved)
     _confirm(
         [c for c in checks if c.status == CheckResult.Status.FAIL and c.integration_id not in moved]
     )
 
 
+def transitions_process(integration_ids, *, now=None) -> int:
+    """React, in order, to the unprocessed transitions of these integrations that nobody
+    holds. Returns how many were processed."""
+    done = 0
+    for integration_id in integration_ids:
+        pending = StateTransition.objects.filter(
+            integration_id=integration_id, processed_at__isnull=True
+        ).order_by("at", "pk")
+        for transition_id in pending.values_list("pk", flat=True):
+            outcome = transition_process(transition_id, now=now)
+            if outcome != "processed":
+                break  # the later ones wait for this one
+            done += 1
+    return done
+
+
+def transition_process(transition_id: int, *, now=None) -> str:
+    """Claim one transition, react and mark it processed in one transaction.
+
+    Returns "processed", "held" (someone else holds it, or it is done), "waiting" (an
+    earlier transition of the integration is unprocessed) or "failed" (retried later).
+    """
+    now = now or timezone.now()
+    claimed = (
+        StateTransition.objects.filter(pk=transition_id, processed_at__isnull=True)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+    )
+    if not claimed:
+        return "held"
+    transition = StateTransition.objects.select_related("integration").get(pk=transition_id)
+    earlier = StateTransition.objects.filter(
+        integration_id=transition.integration_id, processed_at__isnull=True
+    ).filter(Q(at__lt=transition.at) | Q(at=transition.at, pk__lt=transition.pk))
+    if earlier.exists():
+        StateTransition.objects.filter(pk=transition_id).update(claimed_until=None)
+        return "waiting"
+    try:
+        with transaction.atomic():
+            _react(transition)
+            StateTransition.objects.filter(pk=transition_id).update(
+                processed_at=timezone.now(), claimed_until=None, last_error=""
+            )
+    except Exception as exc:  # fails alone: recorded, retried by the sweep
+        log.exception("reaction to transition %s failed", transition_id)
+        attempts = transition.attempts + 1
+        backoff = min(30 * 2 ** (attempts - 1), 600)
+        StateTransition.objects.filter(pk=transition_id).update(
+            attempts=attempts,
+            last_error=f"{type(exc).__name__}: {exc}"[:500],
+            claimed_until=timezone.now() + timedelta(seconds=backoff),
+        )
+        return "failed"
+    return "processed"
+
+
+def transitions_sweep(*, now=None) -> int:
+    """React to transitions left unprocessed by a dead worker or a failed reaction."""
+    now = now or timezone.now()
+    stale = (
+        StateTransition.objects.filter(
+            processed_at__isnull=True, at__lt=now - timedelta(seconds=SWEEP_GRACE_SECONDS)
+        )
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .values_list("integration_id", flat=True)
+        .distinct()
+    )
+    return transitions_process(list(stale), now=now)
+
+
+def _react(transition: StateTransition) -> None:
+    if transition.to_status == Status.DOWN and transition.from_status != Status.DOWN:
+        outage_begin(transition)
+    elif transition.from_status == Status.DOWN and transition.to_status in RECOVERED:
+        outage_end(transition)
+
+
+def outage_started_at(integration_id: int, before) -> object:
+    """The first failed check of the failure streak that ends at `before`."""
+    checks = CheckResult.objects.filter(integration_id=integration_id, checked_at__lte=before)
+    last_good = checks.exclude(status=CheckResult.Status.FAIL).order_by("-checked_at").first()
+    streak = checks.filter(status=CheckResult.Status.FAIL)
+    if last_good is not None:
+        streak = streak.filter(checked_at__gt=last_good.checked_at)
+    first = streak.order_by("checked_at").values_list("checked_at", flat=True).first()
+    return first or before
+
+
 def outage_begin(transition: StateTransition) -> Incident:
+    """Open (or re-open) the outage incident, page, start recovery, and fold the signal
+    incidents the outage explains into it."""
+    started = outage_started_at(transition.integration_id, transition.at)
     with transaction.atomic():
         incident, what = incident_open(
-            integration=transition.integration, reason=transition.cause, at=transition.at
+            integration=transition.integration,
+            reason=transition.cause,
+            at=transition.at,
+            started_at=started,
         )
         if what in {"opened", "reopened"}:
             incident.escalation_policy = policy_snapshot(incident)
-            incident.next_notification_at = transition.at + timedelta(
-                minutes=incident.escalation_policy["escalate_after_minutes"]
+            incident_notify(incident=incident, event=what)
+            incident.next_notification_at = (
+                transition.at
+                + timedelta(minutes=incident.escalation_policy["escalate_after_minutes"])
+                if was_paged(incident)
+                else None  # nobody was paged (upstream outage, maintenance): nothing to escalate
             )
             incident.save(update_fields=["escalation_policy", "next_notification_at"])
-            incident_notify(incident=incident, event=what)
+            signals_merge(incident)
             transaction.on_commit(lambda: async_task(RECOVERY_TASK, incident.pk))
     return incident
+
+
+def signals_merge(outage: Incident) -> int:
+    """Resolve the open signal incidents of the outage's integration into the outage: their
+    cause is now the outage's, and a "resolved" goes only where they had paged."""
+    merged = 0
+    signals = Incident.objects.filter(
+        integration_id=outage.integration_id,
+        cause__in=MERGED_INTO_OUTAGE,
+        status__in=OPEN_STATUSES,
+    )
+    for signal in signals:
+        resolved = incident_resolve(
+            incident_id=signal.pk, note=f"merged into outage #{outage.pk}", at=outage.opened_at
+        )
+        incident_notify(incident=resolved, event="resolved")
+        event_add(outage, IncidentEvent.Kind.NOTE, f"joined: #{signal.pk} {signal.title}")
+        merged += 1
+    return merged
 
 
 def outage_end(transition: StateTransition) -> None:
@@ -61,9 +195,24 @@ def outage_end(transition: StateTransition) -> None:
     ).first()
     if open_ is None:
         return
+    recovered_at = _first_success(transition)
     with transaction.atomic():
-        incident = incident_resolve(incident_id=open_.pk, at=transition.at)
+        incident = incident_resolve(incident_id=open_.pk, at=recovered_at)
         incident_notify(incident=incident, event="resolved")
+
+
+def _first_success(transition: StateTransition):
+    """When the check that ended the outage ran (the transition is stored after it)."""
+    check = (
+        CheckResult.objects.filter(
+            integration_id=transition.integration_id, checked_at__lte=transition.at
+        )
+        .exclude(status=CheckResult.Status.FAIL)
+        .order_by("-checked_at")
+        .values_list("checked_at", flat=True)
+        .first()
+    )
+    return check or transition.at
 
 
 def _confirm(failed: list[CheckResult]) -> None:
@@ -125,6 +274,10 @@ def incidents_escalate(now=None) -> int:
 
 
 def _escalate_one(incident: Incident, now) -> None:
+    if not was_paged(incident):  # nobody was told it opened: there is nothing to remind of
+        incident.next_notification_at = None
+        incident.save(update_fields=["next_notification_at"])
+        return
     policy = incident.escalation_policy or policy_snapshot(incident)
     slot = incident.next_notification_at.isoformat()
     if incident.escalation_level == 0 and policy["levels"].get("1"):
@@ -134,4 +287,4 @@ def _escalate_one(incident: Incident, now) -> None:
     else:
         incident_notify(incident=incident, event="renotify", slot=slot)
     incident.next_notification_at = now + timedelta(minutes=policy["renotify_minutes"])
-    incident.save(update_fields=["next_notification_at", "escalation_level"])
+    incident.save(update_fields=["next_notification_at"] + ["escalation_level"])

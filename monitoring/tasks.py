@@ -9,18 +9,25 @@ import time
 import uuid
 
 from django.conf import settings
+from django.utils import timezone
 
 from monitoring.alerting import notification_send, notifications_sweep
-from monitoring.engine import CycleStats, probe_cycle, sleep_until
+from monitoring.engine import CycleRunner, sleep_until
 from monitoring.leases import lease_acquire, lease_release
 from monitoring.maintenance import maintenance_tick
+from monitoring.models import Lease
 from monitoring.pool import DbThreadPool
-from monitoring.reactions import incidents_escalate
+from monitoring.reactions import incidents_escalate, transitions_sweep
 from monitoring.recovery import recovery_run
 from monitoring.rollups import checks_prune, rollups_prune, rollups_refresh
 from monitoring.summaries import summaries_refresh
 
 log = logging.getLogger(__name__)
+
+
+# The slot's lease is renewed every tick, so it only has to outlive one tick and a claim:
+# a loop that died frees its slot within a minute, whatever its `duration`.
+LEASE_SECONDS = 30
 
 
 def _holder() -> str:
@@ -35,36 +42,79 @@ def _take_slot(holder: str, seconds: float) -> str | None:
     return None
 
 
+def _take_over(holder: str, seconds: float, wait: float) -> str | None:
+    """Become the successor of a held slot (lease `<slot>-next`) and wait up to `wait`
+    seconds for its holder to hand it over; returns the slot, or None."""
+    poll = settings.PROBE_LOOP["tick"] / 4
+    for index in range(settings.PROBE_LOOP["slots"]):
+        name = f"probe-loop-{index}"
+        if not lease_acquire(name=f"{name}-next", holder=holder, seconds=wait + 5):
+            continue
+        try:
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline:
+                if lease_acquire(name=name, holder=holder, seconds=seconds):
+                    return name
+                time.sleep(poll)
+        finally:
+            lease_release(name=f"{name}-next", holder=holder)
+        return None
+    return None
+
+
+def _successor_waiting(slot: str) -> bool:
+    return Lease.objects.filter(name=f"{slot}-next", expires_at__gt=timezone.now()).exists()
+
+
 def run_due_probes_task(duration: float | None = None) -> dict:
-    """Loop for about a minute, claiming and probing due integrations every tick.
+    """Loop, claiming and probing due integrations every tick, until a successor takes over.
 
     Started every minute by a schedule. It runs only while holding one of the
     `PROBE_LOOP["slots"]` leases, so runs never pile up; several slots let
     several clusters probe side by side (their claims never overlap).
-    Returns the totals (stored by django-q2 as the task's result).
+
+    django-q2's scheduler wakes about every 30 s, so runs start 30 to 90 s apart:
+    a run of fixed length left windows with no loop at all (a 55 s run, then up
+    to 35 s of nothing). So a run that finds every slot held waits up to
+    `handoff_wait` seconds as a slot's successor; the holder sees it at its next
+    tick, stops claiming and hands the slot over, and the successor carries on.
+    With no successor, a run stops after `duration` (longer than the schedule's
+    minute). `handoff_wait` 0 is the old behaviour: skip when every slot is held.
+    Probes run in the background (`CycleRunner`), so a slow one never delays the
+    claiming of the next due ones. Returns the totals (stored as the task's result).
     """
     config = settings.PROBE_LOOP
     duration = config["duration"] if duration is None else duration
-    holder, lease_seconds = _holder(), duration + 30
-    slot = _take_slot(holder, lease_seconds)
+    holder, lease_seconds = _holder(), min(duration, LEASE_SECONDS) + 30
+    handoff = min(config.get("handoff_wait", 0), duration)
+    slot = _take_slot(holder, lease_seconds) or (
+        _take_over(holder, lease_seconds, handoff) if handoff > 0 else None
+    )
     if slot is None:
         return {"skipped": "every probe-loop slot is held by a running loop"}
-    totals = CycleStats()
     stop = time.monotonic() + duration
+    pool = DbThreadPool(config["concurrency"])
+    runner = CycleRunner(pool, limit=config["batch"])
     try:
-        with DbThreadPool(config["concurrency"]) as pool:
-            while time.monotonic() < stop:
-                tick_end = time.monotonic() + config["tick"]
-                if not lease_acquire(name=slot, holder=holder, seconds=lease_seconds):
-                    log.warning("lost the %s lease; stopping this loop", slot)
-                    break
-                stats = probe_cycle(pool=pool)
-                totals.add(stats)
-                if stats.claimed < config["batch"]:
-                    sleep_until(min(tick_end, stop))
+        _loop(runner, slot, holder, lease_seconds, stop, handoff > 0)
     finally:
-        lease_release(name=slot, holder=holder)
+        lease_release(name=slot, holder=holder)  # in-flight probes stay claimed: no gap
+        totals = runner.join()
+        pool.close()
     return {"slot": slot, **totals.totals()}
+
+
+def _loop(runner, slot: str, holder: str, lease_seconds: float, stop: float, handoff: bool):
+    config = settings.PROBE_LOOP
+    while time.monotonic() < stop:
+        tick_end = time.monotonic() + config["tick"]
+        if not lease_acquire(name=slot, holder=holder, seconds=lease_seconds):
+            log.warning("lost the %s lease; stopping this loop", slot)
+            return
+        if handoff and _successor_waiting(slot):
+            return  # the successor takes the slot as soon as it is released
+        if runner.dispatch() < config["batch"]:
+            sleep_until(min(tick_end, stop))
 
 
 def rollups_refresh_task(hours: int | None = None) -> dict:
@@ -105,3 +155,8 @@ def maintenance_tick_task() -> dict:
 def recovery_run_task(incident_id: int) -> str:
     """Run an incident's recovery playbook."""
     return recovery_run(incident_id)
+
+
+def transitions_sweep_task() -> int:
+    """React to state changes a dead worker (or a failed reaction) left unprocessed."""
+    return transitions_sweep()

@@ -55,6 +55,9 @@ class Channel(models.Model):
     escalation_level = models.PositiveSmallIntegerField(
         default=0, help_text="0: first notice; 1: escalation after the policy's delay."
     )
+    receives_reports = models.BooleanField(
+        default=False, help_text="E-mail: also send the weekly SLA report here."
+    )
 
     class Meta:
         ordering = ["escalation_level", "name"]
@@ -96,7 +99,14 @@ class Notification(models.Model):
         FAILED = "failed", "Failed (gave up)"
         SUPPRESSED = "suppressed", "Suppressed"
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notifications")
+    incident = models.ForeignKey(
+        Incident,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        help_text="Empty for a message that is not about an incident (the weekly report).",
+    )
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="notifications")
     event = models.CharField(max_length=30)
     dedupe_key = models.CharField(max_length=200, unique=True)

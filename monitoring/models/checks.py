@@ -70,10 +70,24 @@ class StateTransition(models.Model):
     from_status = models.CharField(max_length=20, choices=IntegrationState.Status.choices)
     to_status = models.CharField(max_length=20, choices=IntegrationState.Status.choices)
     cause = models.CharField(max_length=300, blank=True)
+    # The transition is also a durable work item (healthchecks' Flip): its reaction (open or
+    # resolve an incident, queue the pages) is claimed by a conditional update, done in one
+    # transaction with `processed_at`, and swept if a worker died between the two.
+    processed_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["integration", "at"], name="transition_integration_time")]
+        indexes = [
+            models.Index(fields=["integration", "at"], name="transition_integration_time"),
+            models.Index(
+                fields=["at"],
+                name="transition_unprocessed",
+                condition=models.Q(processed_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.integration_id}: {self.from_status} → {self.to_status}"

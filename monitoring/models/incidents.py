@@ -22,6 +22,7 @@ class Incident(models.Model):
         BURN_RATE = "burn_rate", "Error budget burning"
         ANOMALY = "anomaly", "Anomaly"
         BUSINESS_FLOW = "business_flow", "Business flow stopped"
+        FINDING = "finding", "Finding"
 
     class Severity(models.IntegerChoices):
         SEV1 = 1, "SEV1"
@@ -46,6 +47,11 @@ class Incident(models.Model):
         help_text="The upstream integration whose outage explains this one.",
     )
     opened_at = models.DateTimeField(db_index=True)
+    started_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the trouble began: an outage's first failed check (downtime runs from it).",
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -97,7 +97,9 @@ def test_dependency_outage__dependant_marked_caused_and_not_paged(vendor, mail_c
     assert Notification.objects.filter(incident__integration=supabase, status="queued").count() == 1
 
 
-def test_dependency_outage__dependant_resolution__still_announced(vendor, mail_channel):
+def test_dependency_outage__dependant_never_paged__so_its_resolution_is_not_sent(
+    vendor, mail_channel
+):
     supabase = make_integration("supabase")
     chatwoot = make_integration("chatwoot")
     chatwoot.depends_on.add(supabase)
@@ -106,8 +108,11 @@ def test_dependency_outage__dependant_resolution__still_announced(vendor, mail_c
         probe_now([integration])
     vendor_says(vendor, chatwoot, 200)
     probe_now([chatwoot])
-    resolved = Notification.objects.get(incident__integration=chatwoot, event="resolved")
-    assert resolved.status == "queued"
+    dependant = Incident.objects.get(integration=chatwoot)
+    assert dependant.status == "resolved"
+    assert list(dependant.notifications.values_list("event", "status")) == [
+        ("opened", "suppressed")
+    ]  # "resolved" goes only where "opened" went: nowhere
 
 
 def test_acknowledge__resolved_incident__409_and_stays_resolved(vendor, operator):

@@ -110,17 +110,19 @@ def test_burn_drops_under_every_threshold__resolved_and_announced(shop, mail_cha
     assert Notification.objects.filter(incident=incident, event="resolved").exists()
 
 
-def test_outage_has_its_own_incident__burn_incident_recorded_but_not_paged(shop, mail_channel, now):
+def test_outage_has_its_own_incident__burn_joins_its_timeline_once(shop, mail_channel, now):
     outage, _ = incident_open(integration=shop, reason="3 consecutive failures")
     healthy_history(shop, now)
     checks(shop, now - timedelta(minutes=10), now, fail=True)
 
-    burn_alerts_evaluate(now=now)
+    assert burn_alerts_evaluate(now=now) == {"joined": 1}
+    assert burn_alerts_evaluate(now=now + timedelta(minutes=1)) == {"joined": 1}
 
-    incident = burn_incident(shop)
-    assert incident.status == "open"
-    assert not Notification.objects.filter(incident=incident).exists()
-    assert f"#{outage.pk}" in incident.events.filter(kind="note").first().message
+    assert burn_incident(shop) is None
+    assert not Notification.objects.exists()
+    joined = outage.events.filter(kind="note", data__joined="burn_rate")
+    assert joined.count() == 1
+    assert "error budget burning" in joined.get().message
 
 
 def test_rarely_probed_service__one_failure__no_incident(shop, now):
