@@ -42,8 +42,17 @@ class CheckResultAdmin(ReadOnlyAdmin):
 
 @admin.register(StateTransition)
 class StateTransitionAdmin(ReadOnlyAdmin):
-    list_display = ["at", "integration", "from_status", "to_status", "cause"]
-    list_filter = ["to_status", "integration"]
+    list_display = [
+        "at",
+        "integration",
+        "from_status",
+        "to_status",
+        "cause",
+        "processed_at",
+        "attempts",
+        "last_error",
+    ]
+    list_filter = ["to_status", ("processed_at", admin.EmptyFieldListFilter), "integration"]
     list_select_related = ["integration"]
     date_hierarchy = "at"
 
@@ -122,8 +131,15 @@ class IncidentAdmin(admin.ModelAdmin):
 
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "enabled", "max_severity", "escalation_level"]
-    list_filter = ["kind", "enabled", "escalation_level"]
+    list_display = [
+        "name",
+        "kind",
+        "enabled",
+        "max_severity",
+        "escalation_level",
+        "receives_reports",
+    ]
+    list_filter = ["kind", "enabled", "escalation_level", "receives_reports"]
     search_fields = ["name", "recipients"]
     filter_horizontal = ["integrations"]
 
