@@ -1,13 +1,24 @@
 """Hourly rollups of probe history, and pruning of raw results already rolled up.
 
 Latency percentiles come from a fixed-bucket histogram, so hours can be merged
-into any window (24 h, 7 d, 30 d) without touching raw results again.
+into any window (24 h, 7 d, 30 d) without touching raw results again. Each hour also
+keeps its smallest and largest latency, so an estimate never leaves what was observed.
+
+The two places that compute a latency percentile (docs/slo.md, "Latency percentiles"):
+- `exact_percentile(values, q)`: from raw latencies, by nearest rank (always a latency
+  some probe really had);
+- `percentile(histogram, q, low=, high=)`: from a histogram, the same rank located in
+  its bucket and interpolated there, clamped to [low, high]. It lies in the bucket of
+  the true value, so it is off by at most that bucket's width.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from fractions import Fraction
 
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q, Sum
@@ -26,6 +37,8 @@ ROLLUP_FIELDS = [
     "degraded",
     "latency_sum_ms",
     "latency_histogram",
+    "min_ms",
+    "max_ms",
     "p50_ms",
     "p95_ms",
     "p99_ms",
@@ -36,19 +49,81 @@ def floor_hour(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def percentile(histogram: list[int], q: float, max_ms: float | None = None) -> float | None:
-    """Estimate the q-quantile (0..1) by linear interpolation inside its bucket."""
+def _rank(q: float, total: int) -> int:
+    """The nearest rank of quantile q among `total` values: ceil(q × total), at least 1.
+    Exact rationals, so 0.95 × 100 is rank 95 and not 96."""
+    return min(max(math.ceil(Fraction(str(q)) * total), 1), total)
+
+
+def exact_percentile(values: Iterable[float | None], q: float) -> float | None:
+    """The q-quantile (0..1) of raw latencies by nearest rank: the ceil(q·n)-th smallest.
+
+    Always one of the values, so never outside [min, max]. None without values.
+    """
+    ordered = sorted(v for v in values if v is not None)
+    return float(ordered[_rank(q, len(ordered)) - 1]) if ordered else None
+
+
+def bucket_edges(index: int) -> tuple[float, float | None]:
+    """(lower, upper] of histogram bucket `index`; the overflow bucket has no upper edge."""
+    lower = float(BUCKETS_MS[index - 1]) if index else 0.0
+    return lower, (float(BUCKETS_MS[index]) if index < len(BUCKETS_MS) else None)
+
+
+def percentile(
+    histogram: list[int], q: float, *, low: float | None = None, high: float | None = None
+) -> float | None:
+    """Estimate the q-quantile (0..1) of a histogram's latencies; None when it is empty.
+
+    `low` and `high` are the smallest and largest latency observed (None: unknown). The
+    nearest rank (as `exact_percentile`) is found in its bucket and interpolated linearly
+    between the bucket's edges narrowed to [low, high]; the result is clamped to
+    [low, high]. The true value lies in the same bucket, so the error is at most the
+    bucket's width. In the overflow bucket with `high` unknown it is the bucket's lower
+    edge (30 000 ms): a floor, never above what was seen.
+    """
     total = sum(histogram)
     if total == 0:
         return None
-    rank, seen = q * total, 0
+    rank, seen = _rank(q, total), 0
     for index, count in enumerate(histogram):
         if count and seen + count >= rank:
-            lower = BUCKETS_MS[index - 1] if index else 0.0
-            upper = BUCKETS_MS[index] if index < len(BUCKETS_MS) else (max_ms or lower * 2)
-            return lower + (upper - lower) * (rank - seen) / count
+            lower, upper = bucket_edges(index)
+            start = lower if low is None else max(lower, low)
+            end = upper if high is None else high if upper is None else min(upper, high)
+            end = start if end is None or end < start else end
+            return clamp(start + (end - start) * (rank - seen) / count, low, high)
         seen += count
-    return float(BUCKETS_MS[-1])
+    return None  # pragma: no cover - the ranks always fall inside the histogram
+
+
+def clamp(value: float, low: float | None, high: float | None) -> float:
+    """`value` kept inside [low, high]; a None bound does not limit."""
+    if high is not None:
+        value = min(value, high)
+    if low is not None:
+        value = max(value, low)
+    return value
+
+
+def merge_bounds(parts: Iterable[tuple[list[int] | None, float | None, float | None]]):
+    """(low, high) over (histogram, min_ms, max_ms) parts: the smallest min and largest max.
+
+    A side is None (unknown) as soon as one part with latencies lacks it (an hour rolled
+    up before min/max were kept); parts without latencies do not count.
+    """
+    low = high = None
+    known_low = known_high = True
+    for histogram, part_low, part_high in parts:
+        if not any(histogram or []):
+            continue
+        known_low &= part_low is not None
+        known_high &= part_high is not None
+        if part_low is not None:
+            low = part_low if low is None else min(low, part_low)
+        if part_high is not None:
+            high = part_high if high is None else max(high, part_high)
+    return (low if known_low else None), (high if known_high else None)
 
 
 def merge_histograms(histograms) -> list[int]:
@@ -75,6 +150,7 @@ def _aggregate(since: datetime, integration_ids=None):
             slow=Count("pk", filter=Q(status=CheckResult.Status.DEGRADED)),
             timed=Count("latency_ms"),
             total_ms=Sum("latency_ms"),
+            min_ms=Min("latency_ms"),
             max_ms=Max("latency_ms"),
             **cumulative,
         )
@@ -93,10 +169,15 @@ def _rollup(row: dict) -> CheckRollup:
         degraded=row["slow"],
         latency_sum_ms=row["total_ms"] or 0.0,
         latency_histogram=histogram,
-        p50_ms=percentile(histogram, 0.50, row["max_ms"]),
-        p95_ms=percentile(histogram, 0.95, row["max_ms"]),
-        p99_ms=percentile(histogram, 0.99, row["max_ms"]),
+        min_ms=row["min_ms"],
+        max_ms=row["max_ms"],
+        **percentiles(histogram, row["min_ms"], row["max_ms"]),
     )
+
+
+def percentiles(histogram: list[int], low: float | None, high: float | None) -> dict:
+    """{"p50_ms", "p95_ms", "p99_ms"} of one histogram (the rollup row's stored columns)."""
+    return {f"p{q}_ms": percentile(histogram, q / 100, low=low, high=high) for q in (50, 95, 99)}
 
 
 def rollups_refresh(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -29,15 +30,31 @@ class Series:
     dash: str = ""
 
 
-def nice_max(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 × 10^n at or above `value` (1 for nothing)."""
-    if value <= 0 or math.isnan(value):
-        return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power  # pragma: no cover - the loop always returns
+def nice_step(value: float) -> Decimal:
+    """The smallest 1, 2, 2.5 or 5 × 10^k at or above `value` (> 0), as an exact decimal."""
+    exact = Decimal(repr(value))  # 0.0001 as written, not the binary float just above it
+    power = Decimal(10) ** exact.adjusted()
+    for mantissa in ("1", "2", "2.5", "5", "10"):
+        step = Decimal(mantissa) * power
+        if exact <= step:
+            return step
+    return Decimal(10) * power  # pragma: no cover - the loop always returns
+
+
+def y_ticks(maximum: float, most: int = 4) -> list[Decimal]:
+    """Tick values for an axis from 0 that reaches `maximum`: 0, s, 2s, … with s a nice step
+    (`nice_step`), at most `most` intervals (3 or 4 for the default), the last tick at or
+    above `maximum`. Exact decimals, so a tick's label is its value. Nothing to show
+    (0, negative, NaN): 0 … 1."""
+    if not maximum > 0:
+        maximum = 1.0
+    step = nice_step(maximum / most)
+    return [step * k for k in range(math.ceil(Decimal(repr(maximum)) / step) + 1)]
+
+
+def tick_label(value: Decimal) -> str:
+    """A tick's value written out exactly: 0, 0.25, 2.5, 7,500."""
+    return format(value.normalize(), ",f") if value else "0"
 
 
 def _open(
@@ -145,14 +162,15 @@ class Frame:
         return self.height - self.top - self.bottom
 
 
-def _axes(frame: Frame, top: float, unit: str, labels: Sequence[str]) -> SafeString:
+def _axes(frame: Frame, ticks: Sequence[Decimal], unit: str, labels: Sequence[str]) -> SafeString:
+    """Gridlines with their labels at each tick value (the value itself, not a rounding of
+    it), and up to three time labels along the bottom."""
+    top = float(ticks[-1])
     rows = []
-    for k in range(4):
-        value = top * k / 3
-        y = frame.top + frame.plot_h * (1 - k / 3)
-        text = f"{value:,.0f}" if top >= 10 else f"{value:.2g}"
+    for value in ticks:
+        y = frame.top + frame.plot_h * (1 - float(value) / top)
         row = (frame.left, f"{y:.1f}", frame.width - frame.right, f"{y:.1f}", frame.left - 4)
-        rows.append((*row, f"{y + 4:.1f}", text, unit))
+        rows.append((*row, f"{y + 4:.1f}", tick_label(value), unit))
     grid = format_html_join(
         "",
         '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d0d7de" stroke-width="0.5"/>'
@@ -203,13 +221,14 @@ def line_chart(
     unit: str = "",
     frame: Frame | None = None,
 ) -> SafeString:
-    """Lines over time slots (one value per label), y from 0 to a round maximum."""
+    """Lines over time slots (one value per label), y from 0 to the highest tick."""
     frame = frame or Frame()
     present = [v for s in series for v in s.values if v is not None]
     head = _open(chart_id, frame.width, frame.height, title, desc)
     if not present:
         return format_html("{}{}</svg>", head, _no_data(frame))
-    top = nice_max(max(present))
+    ticks = y_ticks(max(present))
+    top = float(ticks[-1])
     slot = frame.plot_w / max(len(labels), 1)
 
     def x(i: int) -> float:
@@ -219,7 +238,7 @@ def line_chart(
         return frame.top + frame.plot_h * (1 - min(v, top) / top)
 
     lines = mark_safe("".join(_lines(s, x, y, 2) for s in series))
-    return format_html("{}{}{}</svg>", head, _axes(frame, top, unit, labels), lines)
+    return format_html("{}{}{}</svg>", head, _axes(frame, ticks, unit, labels), lines)
 
 
 def bar_chart(
@@ -239,7 +258,8 @@ def bar_chart(
     present = [v for v in values if v is not None]
     if not present:
         return format_html("{}{}</svg>", head, _no_data(frame))
-    top = nice_max(max(present)) if max(present) > 0 else 1.0
+    ticks = y_ticks(max(present))
+    top = float(ticks[-1])
     slot = frame.plot_w / max(len(labels), 1)
     bars = []
     for i, value in enumerate(values):
@@ -257,4 +277,4 @@ def bar_chart(
             )
         )
     body = format_html_join("", '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>', bars)
-    return format_html("{}{}{}</svg>", head, _axes(frame, top, unit, labels), body)
+    return format_html("{}{}{}</svg>", head, _axes(frame, ticks, unit, labels), body)

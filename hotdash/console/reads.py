@@ -1,14 +1,14 @@
 """Reads for the integration and incident pages.
 
 Charts over 24 h, 7 d and 30 d come from the hourly rollups, merged into slots
-(1 h, 6 h, 1 day) with the rollups' own histogram arithmetic. One hour is finer than
-a rollup, so the 1 h window is drawn from raw results (at most a few hundred rows,
-always within retention) in 5-minute slots, put through the same histogram.
+(1 h, 6 h, 1 day) with the rollups' own histogram arithmetic, kept inside each slot's
+smallest and largest latency. One hour is finer than a rollup, so the 1 h window is
+drawn from raw results (at most a few hundred rows, always within retention) in
+5-minute slots, with exact percentiles.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,7 +19,13 @@ from integrations.dependencies import affected_ids, edges, upstream_ids
 from integrations.models import Integration
 from integrations.tiles.selectors import tile_list
 from monitoring.models import CheckResult, CheckRollup, Incident
-from monitoring.rollups import BUCKETS_MS, floor_hour, merge_histograms, percentile
+from monitoring.rollups import (
+    exact_percentile,
+    floor_hour,
+    merge_bounds,
+    merge_histograms,
+    percentile,
+)
 
 # window → (slot length, slot count)
 SLOTS = {
@@ -62,38 +68,41 @@ def window_slots(integration_id: int, window: str, now: datetime | None = None) 
     """Count, failures and p50/p95 latency per slot of `window` (a key of SLOTS)."""
     slots, step = _empty_slots(window, now or timezone.now())
     first = slots[0].start
-    histograms: list[list] = [[] for _ in slots]
+    parts: list[list] = [[] for _ in slots]  # raw latencies (1 h), else rollup parts
     if window == "1h":
         rows = CheckResult.objects.filter(
             integration_id=integration_id, checked_at__gte=first
         ).values_list("checked_at", "status", "latency_ms")
         for at, status, latency in rows:
-            _add_raw(slots, histograms, int((at - first) / step), status, latency)
-    else:
-        rows = CheckRollup.objects.filter(
-            integration_id=integration_id, hour__gte=first
-        ).values_list("hour", "count", "failures", "latency_histogram")
-        for hour, count, failures, histogram in rows:
-            index = int((hour - first) / step)
-            if 0 <= index < len(slots):
-                slots[index].count += count
-                slots[index].failures += failures
-                histograms[index].append(histogram)
-    for slot, parts in zip(slots, histograms, strict=True):
-        merged = merge_histograms(parts)
-        slot.p50_ms, slot.p95_ms = percentile(merged, 0.5), percentile(merged, 0.95)
+            _add_raw(slots, parts, int((at - first) / step), status, latency)
+        for slot, latencies in zip(slots, parts, strict=True):
+            slot.p50_ms = exact_percentile(latencies, 0.5)
+            slot.p95_ms = exact_percentile(latencies, 0.95)
+        return slots
+    rows = CheckRollup.objects.filter(integration_id=integration_id, hour__gte=first).values_list(
+        "hour", "count", "failures", "latency_histogram", "min_ms", "max_ms"
+    )
+    for hour, count, failures, histogram, low, high in rows:
+        index = int((hour - first) / step)
+        if 0 <= index < len(slots):
+            slots[index].count += count
+            slots[index].failures += failures
+            parts[index].append((histogram, low, high))
+    for slot, hours in zip(slots, parts, strict=True):
+        merged = merge_histograms(histogram for histogram, _, _ in hours)
+        low, high = merge_bounds(hours)
+        slot.p50_ms = percentile(merged, 0.5, low=low, high=high)
+        slot.p95_ms = percentile(merged, 0.95, low=low, high=high)
     return slots
 
 
-def _add_raw(slots, histograms, index: int, status: str, latency: float | None) -> None:
+def _add_raw(slots, parts, index: int, status: str, latency: float | None) -> None:
     if not 0 <= index < len(slots):
         return
     slots[index].count += 1
     slots[index].failures += status == CheckResult.Status.FAIL
     if latency is not None:
-        one = [0] * (len(BUCKETS_MS) + 1)
-        one[bisect_left(BUCKETS_MS, latency)] = 1
-        histograms[index].append(one)
+        parts[index].append(latency)
 
 
 def neighbours(integration: Integration) -> dict[str, list[Integration]]:

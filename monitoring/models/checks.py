@@ -107,6 +107,12 @@ class CheckRollup(models.Model):
         blank=True,
         help_text="Counts per fixed latency bucket (see monitoring.rollups).",
     )
+    min_ms = models.FloatField(
+        null=True, blank=True, help_text="Smallest latency of the hour (null: no timed probe)."
+    )
+    max_ms = models.FloatField(
+        null=True, blank=True, help_text="Largest latency of the hour; percentiles never exceed it."
+    )
     p50_ms = models.FloatField(null=True, blank=True)
     p95_ms = models.FloatField(null=True, blank=True)
     p99_ms = models.FloatField(null=True, blank=True)

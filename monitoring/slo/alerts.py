@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from monitoring.models import Incident
 from monitoring.slo.incidents import Signal, open_signal_incidents, signal_sync
-from monitoring.slo.status import SloStatus, slo_statuses
+from monitoring.slo.maths import RULES
+from monitoring.slo.status import SloStatus, budget_text, slo_statuses, times
 
 
 def burn_signal(status: SloStatus) -> Signal:
@@ -17,14 +18,13 @@ def burn_signal(status: SloStatus) -> Signal:
     if level is None:
         return Signal(integration, Incident.Cause.BURN_RATE, None, summary=_clear(status))
     reasons = "; ".join(f.describe() for f in status.firing)
-    budget = status.availability.budget_remaining
-    left = f"{budget:.0%} of the 30-day budget left" if budget is not None else "no data"
+    left = budget_text(status.availability, status.window_days)
     return Signal(
         integration,
         Incident.Cause.BURN_RATE,
         level,
         title=f"{integration.name}: error budget burning ({level})",
-        summary=f"{reasons}. {left}.",
+        summary=f"{reasons}. {left[:1].upper()}{left[1:]}.",
         data={
             "level": level,
             "rules": [
@@ -44,9 +44,23 @@ def burn_signal(status: SloStatus) -> Signal:
 
 
 def _clear(status: SloStatus) -> str:
+    """The resolve note: the availability burn of each window that has its minimum of
+    probes (the ones the rules evaluated), and which windows had too few to count."""
     burns = status.availability.burns
-    shown = ", ".join(f"{w} {b:.1f}×" for w, b in burns.items() if b is not None)
-    return f"burn rates back under every threshold ({shown or 'no data'})"
+    shown = ", ".join(f"{w} {times(round(b, 1))}" for w, b in burns.items() if b is not None)
+    few = ", ".join(w for w, b in burns.items() if b is None)
+    if not shown:
+        return f"no burn rate to evaluate: too few probes in {few}"
+    over = any(
+        (burns.get(rule.long) or 0) > rule.burn or (burns.get(rule.short) or 0) > rule.burn
+        for rule in RULES
+    )
+    head = (
+        "no burn-rate rule fires (each has a window under its threshold)"
+        if over
+        else "burn rates back under every threshold"
+    )
+    return f"{head} ({shown}; too few probes in {few})" if few else f"{head} ({shown})"
 
 
 def burn_alerts_evaluate(*, now: datetime | None = None) -> dict[str, int]:

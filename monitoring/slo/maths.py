@@ -142,19 +142,37 @@ def budget_remaining(bad: float, total: float, objective_percent: float) -> floa
     return 1.0 - burn if burn != float("inf") else float("-inf")
 
 
-def slow_count(histogram: list[int], threshold_ms: float, bounds: list[float]) -> float:
-    """How many of the histogram's probes were over `threshold_ms`, interpolating linearly
-    inside the bucket the threshold falls in (as `monitoring.rollups.percentile` does)."""
+def slow_count(
+    histogram: list[int],
+    threshold_ms: float,
+    bounds: list[float],
+    *,
+    low: float | None = None,
+    high: float | None = None,
+) -> float:
+    """How many of the histogram's probes were over `threshold_ms`.
+
+    `low` and `high` are the smallest and largest latency observed (None: unknown): none
+    is slow at or above `high`, all are below `low`. Otherwise the bucket the threshold
+    falls in is split linearly between its edges narrowed to [low, high] (the same
+    assumption as `monitoring.rollups.percentile`); the overflow bucket with `high`
+    unknown counts as all slow.
+    """
+    total = sum(histogram)
+    if high is not None and threshold_ms >= high:
+        return 0.0
+    if low is not None and threshold_ms < low:
+        return float(total)
     under, lower = 0.0, 0.0
     for index, count in enumerate(histogram):
         upper = bounds[index] if index < len(bounds) else None
         if upper is not None and upper <= threshold_ms:
             under += count
-        elif upper is None:
-            break  # the overflow bucket is all above any threshold inside the bounds
-        else:
-            if threshold_ms > lower:
-                under += count * (threshold_ms - lower) / (upper - lower)
-            break
-        lower = upper
-    return max(0.0, sum(histogram) - under)
+            lower = upper
+            continue
+        start = lower if low is None else max(lower, low)
+        end = high if upper is None else upper if high is None else min(upper, high)
+        if end is not None and end > start and threshold_ms > start:
+            under += count * min(1.0, (threshold_ms - start) / (end - start))
+        break
+    return max(0.0, total - under)

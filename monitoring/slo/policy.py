@@ -12,7 +12,7 @@ EXTRA_APPROVERS = 1
 
 def error_budget_policy(action, params: dict) -> dict | None:
     """{"extra_approvals": 1, "reason": …} when the action's integration has no budget left."""
-    from monitoring.slo.status import slo_status
+    from monitoring.slo.status import budget_text, slo_status
 
     slug = action.integration_of(params)
     integration = Integration.objects.filter(slug=slug).first() if slug else None
@@ -21,13 +21,12 @@ def error_budget_policy(action, params: dict) -> dict | None:
     status = slo_status(integration)
     if not status.budget_exhausted:
         return None
-    left = status.availability.budget_remaining
     return {
         "extra_approvals": EXTRA_APPROVERS,
         "reason": (
             f"{integration.slug}'s {status.window_days}-day error budget is exhausted "
-            f"({left:.0%} left; availability {status.availability.current:.3f} % against "
-            f"{status.availability.objective:g} %)"
+            f"({budget_text(status.availability, status.window_days)}; availability "
+            f"{status.availability.current:.3f} % against {status.availability.objective:g} %)"
         ),
     }
 

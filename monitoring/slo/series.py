@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, IntegerField, Q, Sum
+from django.db.models import Count, F, IntegerField, Max, Min, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
@@ -105,12 +105,15 @@ def rollup_ranges(
 
 
 def rollup_aggregate(query, ranges: dict[str, tuple[datetime, datetime]]) -> dict[int, dict]:
-    """{integration id: row} with t_/b_/h{i}_ sums per named range (histogram bucket by bucket)."""
+    """{integration id: row} with t_/b_/h{i}_ sums per named range (histogram bucket by
+    bucket) and lo_/hi_: the smallest and largest latency in it."""
     columns = {}
     for name, (start, end) in ranges.items():
         inside = Q(hour__gte=start, hour__lt=end)
         columns |= {f"t_{name}": Sum("count", filter=inside)}
         columns |= {f"b_{name}": Sum("failures", filter=inside)}
+        columns |= {f"lo_{name}": Min("min_ms", filter=inside)}
+        columns |= {f"hi_{name}": Max("max_ms", filter=inside)}
         columns |= {f"h{i}_{name}": Sum(_bucket(i), filter=inside) for i in BUCKETS}
     since = min(start for start, _ in ranges.values())
     until = max(end for _, end in ranges.values())
@@ -128,7 +131,10 @@ def row_counts(row: dict | None, name: str, threshold_ms: int) -> Counts:
     if not row or not row[f"t_{name}"]:
         return Counts()
     histogram = [row[f"h{i}_{name}"] or 0 for i in BUCKETS]
-    slow = round(slow_count(histogram, threshold_ms, BUCKETS_MS))
+    low, high = row.get(f"lo_{name}"), row.get(f"hi_{name}")
+    if histogram[-1] and (high is None or high <= BUCKETS_MS[-1]):
+        high = None  # an hour rolled up before max_ms was kept had an overflow probe
+    slow = round(slow_count(histogram, threshold_ms, BUCKETS_MS, low=low, high=high))
     return Counts(row[f"t_{name}"], row[f"b_{name}"] or 0, slow)
 
 

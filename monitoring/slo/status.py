@@ -72,6 +72,40 @@ class SloStatus:
         return self.availability.exhausted
 
 
+def budget_text(objective: Objective, window_days: int) -> str:
+    """The error budget as an operator reads it: what is left, or how far it is overspent,
+    or what is missing — never a negative percent.
+
+    "62% of the 30-day budget left"; "budget exhausted: 4.5× the budget spent" (remaining
+    -3.5 means 1 − (−3.5) = 4.5 budgets spent); "no probes in the 30-day window yet".
+    """
+    left = objective.budget_remaining
+    if left is None:
+        return f"no probes in the {window_days}-day window yet"
+    if left == float("-inf"):
+        return f"budget exhausted: a {objective.objective:g} % objective allows no failure"
+    if left <= 0:
+        return f"budget exhausted: {times(1 - left)} the budget spent"
+    return f"{_share(left)} of the {window_days}-day budget left"
+
+
+def times(factor: float) -> str:
+    """A multiple as read aloud: 4.5×, 1×, 1,250×, ∞×."""
+    if factor == float("inf"):
+        return "∞×"
+    return f"{factor:,.1f}".removesuffix(".0") + "×"
+
+
+def _share(share: float) -> str:
+    """A share in (0, 1] as a whole percent that never rounds to a misleading 0 % or 100 %."""
+    percent = round(share * 100)
+    if percent == 0:
+        return "less than 1%"
+    if percent == 100 and share < 1:
+        return "over 99%"
+    return f"{percent}%"
+
+
 def slo_statuses(integrations=None, *, now: datetime | None = None) -> list[SloStatus]:
     """SloStatus for each given integration (default: every enabled one), in their order."""
     now = now or timezone.now()

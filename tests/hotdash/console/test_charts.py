@@ -57,11 +57,9 @@ def test_titles_and_descriptions_are_escaped():
     assert root.find(f"{NS}desc").text == "p95 & p50 <ms>"
 
 
-def test_y_axis_runs_to_a_round_maximum():
-    assert charts.nice_max(0) == 1.0
-    assert charts.nice_max(242) == 250
-    assert charts.nice_max(1001) == 2000
-    assert charts.nice_max(0.031) == 0.05
+def test_y_axis_runs_to_a_round_tick():
+    # 242 / 4 = 60.5 → step 100 → 0, 100, 200, 300 (see test_chart_ticks.py for more).
+    assert charts.y_ticks(242)[-1] == 300
 
 
 @pytest.mark.parametrize("values", [[], [None, None], [0.0, 0.0], [0.0, 12.5, None, 100.0]])

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from monitoring.models import CheckResult, CheckRollup
-from monitoring.rollups import BUCKETS_MS, floor_hour, percentile
+from monitoring.rollups import BUCKETS_MS, floor_hour, percentiles
 
 
 def histogram_of(latency_ms: float, count: int) -> list[int]:
@@ -28,9 +28,9 @@ def rollup(integration, hour: datetime, *, count=60, failures=0, latency_ms=50.0
             "failures": failures,
             "latency_sum_ms": latency_ms * count,
             "latency_histogram": histogram,
-            "p50_ms": percentile(histogram, 0.5),
-            "p95_ms": percentile(histogram, 0.95),
-            "p99_ms": percentile(histogram, 0.99),
+            "min_ms": latency_ms,
+            "max_ms": latency_ms,
+            **percentiles(histogram, latency_ms, latency_ms),
         },
     )[0]
 
