@@ -22,6 +22,7 @@ VIEW_MODELS = {
         "channel",
         "notification",
         "maintenancewindow",
+        "finding",
     ],
     "approvals": ["featureflag", "approvalrequest", "approvaldecision", "auditevent"],
     "hotdash": ["apitoken"],
@@ -33,6 +34,7 @@ OPERATOR_CHANGES = {
         "add_incidentevent",
         "add_maintenancewindow",
         "change_maintenancewindow",
+        "change_finding",  # resolve a reviewed finding
     ],
     "approvals": ["add_approvalrequest"],
     "hotdash": ["add_apitoken", "change_apitoken"],  # their own tokens only (see hotdash.admin)

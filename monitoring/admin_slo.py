@@ -25,7 +25,11 @@ class FindingAdmin(ReadOnlyAdmin):
     def severity_badge(self, obj):
         return badge(SEVERITY_BADGE.get(obj.severity, obj.severity), obj.severity)
 
-    @admin.action(description="Resolve the selected findings (reviewed)")
+    def has_resolve_permission(self, request) -> bool:
+        """Operators resolve reviewed findings; the rows themselves stay read-only."""
+        return request.user.has_perm("monitoring.change_finding")
+
+    @admin.action(description="Resolve the selected findings (reviewed)", permissions=["resolve"])
     def resolve(self, request, queryset):
         for pk in queryset.filter(status=Finding.Status.OPEN).values_list("pk", flat=True):
             finding_resolve(finding_id=pk, user=request.user, note="resolved in the console")

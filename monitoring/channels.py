@@ -1,7 +1,9 @@
 """How an alert is worded and delivered, per channel kind (Slack, e-mail, signed webhook).
 
 `send(channel, payload)` returns the receiver's answer or raises a GatewayError
-(HTTP channels) or SendFailed (e-mail), each with `retryable` set.
+(HTTP channels) or SendFailed (e-mail), each with `retryable` set. A payload is either
+an incident's (`payload()`) or a message of its own, such as the weekly SLA report:
+`subject`, `text` and optional `attachments` ([{"name", "content", "mimetype"}]).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import smtplib
 import time
 import uuid
 
-from django.core.mail import send_mail
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 
 from integrations.clients.slack import SlackWebhookClient
 from integrations.http import Gateway
@@ -71,25 +74,50 @@ def send(channel: Channel, body: dict) -> str:
 
 
 def _slack(channel: Channel, body: dict) -> str:
-    emoji = SEVERITY_EMOJI.get(int(body["severity"][3:]), ":large_blue_circle:")
+    severity = str(body.get("severity") or "")
+    level = int(severity[3:]) if severity[3:].isdigit() else 0
+    emoji = SEVERITY_EMOJI.get(level, ":large_blue_circle:")
+    headline = body.get("subject") or body["text"]
+    detail = body.get("summary") if "summary" in body else body.get("text")
     blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": f"{emoji} *{body['text']}*"}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": body["summary"] or "-"}]},
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"{emoji} *{headline}*"}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": detail or "-"}]},
     ]
-    SlackWebhookClient(channel.slack_integration).post(body["text"], blocks=blocks)
+    SlackWebhookClient(channel.slack_integration).post(headline, blocks=blocks)
     return "ok"
 
 
-def _email(channel: Channel, body: dict) -> str:
+def email_message(channel: Channel, body: dict, connection=None) -> EmailMessage:
+    """The e-mail for a payload: a message of its own (`subject`) is sent as written, with
+    its attachments; an incident alert has its headline as subject and its fields as body."""
     recipients = [line.strip() for line in channel.recipients.splitlines() if line.strip()]
-    text = "\n".join(f"{k}: {v}" for k, v in body.items() if k != "text")
+    if "subject" in body:
+        subject, text = body["subject"], body.get("text", "")
+    else:
+        subject = body["text"]
+        text = "\n".join(f"{k}: {v}" for k, v in body.items() if k != "text")
+    message = EmailMessage(subject, text, None, recipients, connection=connection)
+    for attachment in body.get("attachments") or []:
+        message.attach(
+            attachment["name"], attachment["content"], attachment.get("mimetype") or None
+        )
+    return message
+
+
+def _email(channel: Channel, body: dict) -> str:
+    """Send through an explicit connection with EMAIL_TIMEOUT, so a hung mail server fails
+    the attempt (retried with backoff) instead of holding a worker."""
+    connection = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
+    message = email_message(channel, body, connection)
+    if not message.to:
+        raise SendFailed("the channel has no recipients", retryable=False)
     try:
-        sent = send_mail(body["text"], text, None, recipients, fail_silently=False)
+        sent = message.send(fail_silently=False)
     except PERMANENT_SMTP as exc:
         raise SendFailed(f"mail refused: {type(exc).__name__}", retryable=False) from None
     except (smtplib.SMTPException, OSError) as exc:
         raise SendFailed(f"mail server: {type(exc).__name__}: {exc}", retryable=True) from None
-    return f"mailed to {len(recipients)} recipient(s)" if sent else "mail backend sent nothing"
+    return f"mailed to {len(message.to)} recipient(s)" if sent else "mail backend sent nothing"
 
 
 def _env(name: str) -> str:

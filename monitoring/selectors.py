@@ -1,6 +1,7 @@
-"""Reads for the dashboard and the API. None of them scans raw probe history:
-availability comes from state transitions, latency from hourly rollups, current
-state from the one-row IntegrationState."""
+"""Reads for the dashboard and the API. None of them scans long raw probe history:
+availability comes from state transitions, latency from hourly rollups (raw results
+only for windows of an hour or less, a few hundred rows), current state from the
+one-row IntegrationState."""
 
 from __future__ import annotations
 
@@ -14,7 +15,14 @@ from approvals.models import ApprovalRequest
 from integrations.dependencies import edges
 from integrations.models import Integration, IntegrationState
 from monitoring.models import CheckResult, CheckRollup, Incident, StateTransition
-from monitoring.rollups import floor_hour, merge_histograms, percentile
+from monitoring.rollups import (
+    clamp,
+    exact_percentile,
+    floor_hour,
+    merge_bounds,
+    merge_histograms,
+    percentile,
+)
 
 Status = IntegrationState.Status
 UP = {Status.OK, Status.DEGRADED}
@@ -25,10 +33,13 @@ WINDOWS = {
     "30d": timedelta(days=30),
 }
 OPEN = (Incident.Status.OPEN, Incident.Status.ACKNOWLEDGED)
+SERIOUS_SEVERITY = 2  # an open SEV1/SEV2 makes a card and the overall status not ok
 
 
 def health_summary() -> dict:
-    """Counts of integrations per status, open incidents, pending approvals, overall status."""
+    """Counts of integrations per status, open incidents, pending approvals, overall status
+    ("down" / "degraded" by the integrations' states; "degraded" at least while any
+    SEV1/SEV2 incident is open)."""
     counts = {status: 0 for status in Status.values}
     for row in (
         IntegrationState.objects.filter(integration__enabled=True)
@@ -39,6 +50,9 @@ def health_summary() -> dict:
     overall = "down" if counts["down"] else "degraded" if counts["degraded"] else "ok"
     if not any(counts[s] for s in (Status.OK, Status.DEGRADED, Status.DOWN)):
         overall = "unknown"
+    serious = Incident.objects.filter(status__in=OPEN, severity__lte=SERIOUS_SEVERITY)
+    if overall in ("ok", "unknown") and serious.exists():
+        overall = "degraded"  # never "ok" while a SEV1/SEV2 is open, whatever the probes say
     return {
         "overall": overall,
         "counts": counts,
@@ -87,36 +101,88 @@ def _tally(status: str, seconds: float, up: float, down: float) -> tuple[float, 
     return up, down
 
 
+QUANTILES = (50, 95, 99)
+RAW_LATENCY_WINDOW = timedelta(hours=1)  # finer than a rollup: read raw results
+
+
 def latency(ids: list[int], window: timedelta, now: datetime | None = None) -> dict:
-    """{id: {"count", "failures", "error_rate", "p50_ms", "p95_ms", "p99_ms"}} from rollups."""
-    since = floor_hour((now or timezone.now()) - window)
-    histograms, totals = defaultdict(list), defaultdict(lambda: [0, 0])
-    for pk, histogram, count, failures in CheckRollup.objects.filter(
-        integration_id__in=ids, hour__gte=since
-    ).values_list("integration_id", "latency_histogram", "count", "failures"):
-        histograms[pk].append(histogram)
+    """{id: {"count", "failures", "error_rate", "p50_ms", "p95_ms", "p99_ms"}}.
+
+    Windows up to an hour: exact, from the raw results inside it. Longer ones: from the
+    hourly rollups of the hours it touches, percentiles estimated from the merged
+    histogram within the hours' smallest and largest latency (docs/slo.md).
+    """
+    now = now or timezone.now()
+    if window <= RAW_LATENCY_WINDOW:
+        return _latency_raw(ids, now - window, now)
+    parts, totals = defaultdict(list), defaultdict(lambda: [0, 0])
+    for pk, histogram, low, high, count, failures in CheckRollup.objects.filter(
+        integration_id__in=ids, hour__gte=floor_hour(now - window)
+    ).values_list("integration_id", "latency_histogram", "min_ms", "max_ms", "count", "failures"):
+        parts[pk].append((histogram, low, high))
         totals[pk][0] += count
         totals[pk][1] += failures
     result = {}
     for pk in ids:
-        merged = merge_histograms(histograms[pk])
-        count, failures = totals[pk]
-        result[pk] = {
-            "count": count,
-            "failures": failures,
-            "error_rate": failures / count if count else None,
-            **{f"p{q}_ms": _round(percentile(merged, q / 100)) for q in (50, 95, 99)},
-        }
+        merged = merge_histograms(histogram for histogram, _, _ in parts[pk])
+        low, high = merge_bounds(parts[pk])
+        result[pk] = _figures(*totals[pk])
+        for q in QUANTILES:
+            result[pk][f"p{q}_ms"] = _round(
+                percentile(merged, q / 100, low=low, high=high), low, high
+            )
     return result
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
+def _latency_raw(ids: list[int], since: datetime, now: datetime) -> dict:
+    values, totals = defaultdict(list), defaultdict(lambda: [0, 0])
+    for pk, status, ms in CheckResult.objects.filter(
+        integration_id__in=ids, checked_at__gt=since, checked_at__lte=now
+    ).values_list("integration_id", "status", "latency_ms"):
+        totals[pk][0] += 1
+        totals[pk][1] += status == CheckResult.Status.FAIL
+        if ms is not None:
+            values[pk].append(ms)
+    result = {}
+    for pk in ids:
+        result[pk] = _figures(*totals[pk])
+        for q in QUANTILES:
+            result[pk][f"p{q}_ms"] = _round(exact_percentile(values[pk], q / 100))
+    return result
+
+
+def _figures(count: int, failures: int) -> dict:
+    return {
+        "count": count,
+        "failures": failures,
+        "error_rate": failures / count if count else None,
+    }
+
+
+def _round(value: float | None, low: float | None = None, high: float | None = None):
+    """To 0.1 ms, without the rounding stepping outside [low, high]."""
+    return None if value is None else clamp(round(value, 1), low, high)
 
 
 def open_incidents(ids: list[int]) -> dict[int, Incident]:
+    """{integration id: the open incident to show and link}: its outage (cause down) if
+    there is one, else the most severe, then the oldest. Each carries `worst_severity`,
+    the most severe of all the integration's open incidents (what a card's status says)."""
     found = Incident.objects.filter(integration_id__in=ids, status__in=OPEN).order_by("opened_at")
-    return {incident.integration_id: incident for incident in found}
+    chosen: dict[int, Incident] = {}
+    worst: dict[int, int] = {}
+    for incident in found:
+        pk = incident.integration_id
+        worst[pk] = min(worst.get(pk, incident.severity), incident.severity)
+        if pk not in chosen or _shown_first(incident) < _shown_first(chosen[pk]):
+            chosen[pk] = incident
+    for pk, incident in chosen.items():
+        incident.worst_severity = worst[pk]
+    return chosen
+
+
+def _shown_first(incident: Incident) -> tuple:
+    return (incident.cause != Incident.Cause.DOWN, incident.severity, incident.opened_at)
 
 
 def error_groups(since: datetime, integration_id: int | None = None):

@@ -1,7 +1,10 @@
-"""Reads for the status board: one card per integration, the totals, the event feed.
+"""Reads for the status board: one card per integration, the totals, the open findings,
+the event feed.
 
 A card costs nothing per integration: state and its precomputed `summary` come with
-the integration row, open incidents and the 24 h sparklines in one query each.
+the integration row; open incidents, open findings and the 24 h sparklines in one query
+each. A card's status agrees with the incidents: with a SEV1/SEV2 open it says
+"incident", never ok (only "down" outranks it).
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +21,7 @@ from approvals.models import ApprovalRequest
 from hotdash.console import charts, permissions
 from integrations.models import Integration, IntegrationState
 from monitoring import selectors
-from monitoring.models import CheckRollup, IncidentEvent, StateTransition
+from monitoring.models import CheckRollup, Finding, Incident, IncidentEvent, StateTransition
 from monitoring.rollups import floor_hour
 
 Status = IntegrationState.Status
@@ -33,18 +36,65 @@ STATUS_ORDER = [
 ]
 BOARD_LIMIT = 120
 FEED_LIMIT = 25
+FINDINGS_LIMIT = 20
+SHOWN_FINDINGS = (Finding.Severity.CRITICAL, Finding.Severity.WARNING)
 SPARK_HOURS = 24
 
 
 def board_integrations(limit: int = BOARD_LIMIT) -> tuple[list[Integration], int]:
-    """The enabled integrations, worst status first, at most `limit`; and how many in all."""
+    """The enabled integrations, worst status first (an open SEV1/SEV2 right after down), at
+    most `limit`; and how many in all."""
+    serious = Incident.objects.filter(
+        integration=OuterRef("pk"),
+        status__in=selectors.OPEN,
+        severity__lte=selectors.SERIOUS_SEVERITY,
+    )
     rank = Case(
-        *[When(state__status=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)],
-        default=Value(len(STATUS_ORDER)),
+        When(state__status=Status.DOWN, then=Value(0)),
+        When(serious_incident=True, then=Value(1)),
+        *[When(state__status=s, then=Value(i + 1)) for i, s in enumerate(STATUS_ORDER)],
+        default=Value(len(STATUS_ORDER) + 1),
         output_field=IntegerField(),
     )
     query = Integration.objects.enabled().select_related("state")
-    ordered = query.annotate(rank=rank).order_by("rank", "business_weight", "slug")
+    ordered = query.annotate(serious_incident=Exists(serious)).annotate(rank=rank)
+    return list(ordered.order_by("rank", "business_weight", "slug")[:limit]), query.count()
+
+
+def card_status(status: str, incident) -> tuple[str, str, str]:
+    """(card status, badge colour key, badge text) for a state and the card's open incident:
+    "incident" while any SEV1/SEV2 of the integration is open, unless it is down."""
+    worst = getattr(incident, "worst_severity", None) if incident else None
+    if worst is not None and worst <= selectors.SERIOUS_SEVERITY and status != Status.DOWN:
+        return "incident", "open", f"SEV{worst} incident"
+    return status, status, status
+
+
+def finding_counts(ids: list[int]) -> dict[int, dict[str, int]]:
+    """{integration id: {"critical": n, "warning": n}} of open findings (one query)."""
+    counts: dict[int, dict[str, int]] = {pk: {s: 0 for s in SHOWN_FINDINGS} for pk in ids}
+    rows = (
+        Finding.objects.filter(
+            integration_id__in=ids, status=Finding.Status.OPEN, severity__in=SHOWN_FINDINGS
+        )
+        .values_list("integration_id", "severity")
+        .annotate(n=Count("pk"))
+    )
+    for pk, severity, n in rows:
+        counts[pk][severity] = n
+    return counts
+
+
+def findings_label(counts: dict[str, int]) -> str:
+    parts = [f"{counts.get(s, 0)} {s}" for s in SHOWN_FINDINGS if counts.get(s)]
+    return ", ".join(parts) or "none"
+
+
+def open_findings(limit: int = FINDINGS_LIMIT) -> tuple[list[Finding], int]:
+    """The open warning and critical findings, critical first then newest; and how many."""
+    query = Finding.objects.filter(status=Finding.Status.OPEN, severity__in=SHOWN_FINDINGS)
+    rank = Case(When(severity=Finding.Severity.CRITICAL, then=Value(0)), default=Value(1))
+    ordered = query.select_related("integration").order_by(rank, "-last_seen_at", "-pk")
     return list(ordered[:limit]), query.count()
 
 
@@ -66,9 +116,11 @@ def _percent(share: float | None) -> str:
     return "—" if share is None else f"{share * 100:.2f} %"
 
 
-def card(integration: Integration, incident, spark: list) -> dict:
+def card(integration: Integration, incident, spark: list, findings: dict | None = None) -> dict:
     """Everything one card shows (the board's JavaScript refreshes the same fields)."""
     state = getattr(integration, "state", None) or IntegrationState(integration=integration)
+    status, badge_value, badge_label = card_status(state.status, incident)
+    findings = findings or {}
     shares = (state.summary or {}).get("availability", {})
     present = [v for v in spark if v is not None]
     desc = (
@@ -79,6 +131,11 @@ def card(integration: Integration, incident, spark: list) -> dict:
     return {
         "integration": integration,
         "state": state,
+        "status": status,
+        "badge_value": badge_value,
+        "badge_label": badge_label,
+        "findings": findings,
+        "findings_label": findings_label(findings),
         "availability_24h": _percent(shares.get("24h")),
         "availability_30d": _percent(shares.get("30d")),
         "headroom": None
@@ -100,7 +157,8 @@ def board_cards() -> tuple[list[dict], int]:
     ids = [i.pk for i in integrations]
     incidents = selectors.open_incidents(ids)
     sparks = latency_sparklines(ids)
-    return [card(i, incidents.get(i.pk), sparks[i.pk]) for i in integrations], total
+    findings = finding_counts(ids)
+    return [card(i, incidents.get(i.pk), sparks[i.pk], findings[i.pk]) for i in integrations], total
 
 
 @dataclass(frozen=True)
@@ -168,10 +226,14 @@ def feed(limit: int = FEED_LIMIT) -> list[FeedItem]:
 
 def board_context(request) -> dict:
     cards, total = board_cards()
+    findings, findings_total = open_findings()
     return {
         "board": True,
         "cards": cards,
         "cards_total": total,
+        "findings": findings,
+        "findings_total": findings_total,
+        "finding_kinds": dict(Finding.Kind.choices),
         "summary": selectors.health_summary(),
         "feed": feed(),
         "badge_colours": BADGE_COLOURS,

@@ -32,6 +32,11 @@ def console_urls(site) -> list:
             name="console_integration_pause",
         ),
         path(
+            "console/integrations/<slug:slug>/findings/<int:pk>/resolve/",
+            wrap(integration.finding_resolve_view),
+            name="console_finding_resolve",
+        ),
+        path(
             "console/runbooks/<str:name>/", wrap(integration.runbook_view), name="console_runbook"
         ),
         path("console/incidents/<int:pk>/", wrap(incident.incident_view), name="console_incident"),

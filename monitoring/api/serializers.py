@@ -90,8 +90,13 @@ class IntegrationSerializer(serializers.ModelSerializer):
         return (fresh or obj.state.summary or {}).get("availability", {})
 
     def get_open_incident(self, obj) -> dict | None:
+        """The integration's outage incident if one is open, else its most severe open one
+        (selectors.open_incidents), with `worst_severity` over all its open incidents."""
         incident = self.context["incidents"].get(obj.pk)
-        return IncidentBriefSerializer(incident).data if incident else None
+        if incident is None:
+            return None
+        worst = getattr(incident, "worst_severity", incident.severity)
+        return {**IncidentBriefSerializer(incident).data, "worst_severity": worst}
 
     def get_credentials(self, obj) -> list[dict]:
         """Variable names and whether each is set: never a value."""
@@ -190,14 +195,21 @@ class HealthSummarySerializer(serializers.Serializer):
     integrations = StatusTileRowSerializer(many=True)
 
 
+PERCENTILE_HELP = (
+    "Latency (ms), never outside the smallest and largest probe latency of the window: "
+    "exact (nearest rank) for 1h; for longer windows estimated from the hourly rollups' "
+    "histogram, off by at most the width of the bucket it falls in (docs/slo.md)."
+)
+
+
 class MetricsRowSerializer(serializers.Serializer):
     integration = serializers.CharField()
     count = serializers.IntegerField()
     failures = serializers.IntegerField()
     error_rate = serializers.FloatField(allow_null=True)
-    p50_ms = serializers.FloatField(allow_null=True)
-    p95_ms = serializers.FloatField(allow_null=True)
-    p99_ms = serializers.FloatField(allow_null=True)
+    p50_ms = serializers.FloatField(allow_null=True, help_text=PERCENTILE_HELP)
+    p95_ms = serializers.FloatField(allow_null=True, help_text=PERCENTILE_HELP)
+    p99_ms = serializers.FloatField(allow_null=True, help_text=PERCENTILE_HELP)
     availability = serializers.FloatField(allow_null=True)
 
 

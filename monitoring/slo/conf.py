@@ -53,8 +53,6 @@ DEFAULTS: dict[str, object] = {
     "RECONCILE_DAYS": 3,
     "RECONCILE_PUBLER_GRACE_MINUTES": 15,
     "RECONCILE_PUBLER_DAYS": 2,
-    # Who hears about findings (e-mail); empty: SLA_REPORT_RECIPIENTS.
-    "FINDING_RECIPIENTS": [],
 }
 
 

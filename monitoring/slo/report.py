@@ -1,6 +1,7 @@
 """The weekly SLA report per integration: availability, incidents, longest outage, error
 budget spent and upstream-caused time — as rows (the console page's selector), as CSV
-(GET /api/v1/slo/report/) and mailed to SLA_REPORT_RECIPIENTS by a weekly job.
+(GET /api/v1/slo/report/) and mailed by a weekly job to the e-mail channels that receive
+reports (SLA_REPORT_RECIPIENTS is seeded as one).
 
 A week is an ISO week, Monday 00:00 to Monday 00:00 UTC. Probe counts come from
 hourly rollups (maintenance hours left out); uptime is rebuilt from transitions;
@@ -14,17 +15,19 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
-from django.core.mail import EmailMessage
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from hotdash.errors import ValidationFailed
 from integrations.models import Integration, IntegrationState
+from monitoring.alerting import SEND_TASK
 from monitoring.exports import _csv
-from monitoring.models import Incident, SignalState, StateTransition
+from monitoring.models import Channel, Incident, Notification, StateTransition
 from monitoring.selectors import UP
 from monitoring.slo import series
-from monitoring.slo.conf import knob, sla_recipients
+from monitoring.slo.conf import knob
 
 COLUMNS = [
     "integration",
@@ -172,25 +175,53 @@ def sla_report_csv(rows: list[dict]):
 
 
 def sla_report_mail(*, week: str | None = None, now: datetime | None = None) -> str:
-    """Mail the week's report (CSV attached) once to SLA_REPORT_RECIPIENTS. Returns what it did."""
-    to = sla_recipients()
+    """Queue the week's report (CSV attached) once to every enabled e-mail channel that
+    receives reports, as Notification rows sent by the alert machinery (retries, timeout,
+    a record of what went). `manage.py seed` makes SLA_REPORT_RECIPIENTS such a channel.
+    Returns what it did."""
+    channels = list(
+        Channel.objects.filter(enabled=True, kind=Channel.Kind.EMAIL, receives_reports=True)
+    )
+    if not channels:
+        return "no recipients: no enabled e-mail channel receives reports (SLA_REPORT_RECIPIENTS)"
     start, end = week_bounds(week, now=now)
     rows = sla_report(start, end, now=now)
     label = rows[0]["week"] if rows else f"{start:%G-W%V}"
-    if not to:
-        return "no recipients (SLA_REPORT_RECIPIENTS)"
-    marker, created = SignalState.objects.get_or_create(key=f"sla-report:{label}")
-    if not created and marker.data.get("sent_at"):
-        return f"{label} already sent"
     body = "\n".join(
         f"{r['integration']}: availability {r['availability']} % (objective "
         f"{r['availability_objective']} %), {r['outages']} outage(s), longest "
         f"{r['longest_outage_seconds']:.0f} s, budget spent {r['error_budget_spent']}"
         for r in rows
     )
-    message = EmailMessage(f"[HotDash] SLA report {label}", body, None, to)
-    message.attach(f"hotdash-sla-{label}.csv", "".join(sla_report_csv(rows)), "text/csv")
-    message.send(fail_silently=False)
-    marker.data = {"sent_at": timezone.now().isoformat(), "recipients": len(to)}
-    marker.save()
-    return f"{label} sent to {len(to)}"
+    content = {
+        "type": "report.sla",
+        "week": label,
+        "subject": f"[HotDash] SLA report {label}",
+        "text": body,
+        "attachments": [
+            {
+                "name": f"hotdash-sla-{label}.csv",
+                "content": "".join(sla_report_csv(rows)),
+                "mimetype": "text/csv",
+            }
+        ],
+    }
+    queued = 0
+    with transaction.atomic():
+        for channel in channels:
+            key = f"sla-report:{label}:{channel.pk}"
+            note, created = Notification.objects.get_or_create(
+                dedupe_key=key,
+                defaults={
+                    "incident": None,
+                    "channel": channel,
+                    "event": "sla_report",
+                    "payload": {**content, "key": key},
+                },
+            )
+            if created:
+                queued += 1
+                transaction.on_commit(lambda pk=note.pk: async_task(SEND_TASK, pk))
+    if not queued:
+        return f"{label} already sent"
+    return f"{label} queued to {queued} channel(s)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from monitoring.slo.alerts import burn_alerts_evaluate
 from monitoring.slo.anomaly import anomalies_evaluate, flows_evaluate
-from monitoring.slo.findings import findings_notify
+from monitoring.slo.findings import findings_sync
 from monitoring.slo.flows import flows_collect
 from monitoring.slo.report import sla_report_mail
 from monitoring.slo.signals import signals_evaluate
@@ -24,9 +24,9 @@ def flows_task() -> dict:
 
 def signals_task() -> dict:
     """Every 5 minutes: vendor signals (sunset, deprecations, quotas, webhooks,
-    credentials, MCP tool drift), then mail new findings."""
+    credentials, MCP tool drift), then each integration's findings incident in step."""
     found = signals_evaluate()
-    return {**found, "notified": findings_notify()}
+    return {**found, "incidents": findings_sync()}
 
 
 def reconcile_task() -> dict:
@@ -34,9 +34,11 @@ def reconcile_task() -> dict:
     from django.utils import timezone
 
     now = timezone.now()
-    return {"shopify_ga4": shopify_ga4_evaluate(now), "publer": publer_evaluate(now)}
+    found = {"shopify_ga4": shopify_ga4_evaluate(now), "publer": publer_evaluate(now)}
+    return {**found, "incidents": findings_sync(now=now)}
 
 
 def sla_report_task() -> str:
-    """Weekly: mail last week's SLA report (once per week, whatever the schedule's timing)."""
+    """Weekly: queue last week's SLA report to the report channels (once per week, whatever
+    the schedule's timing)."""
     return sla_report_mail()

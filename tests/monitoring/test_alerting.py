@@ -125,7 +125,7 @@ def test_mail__server_refuses__failed_and_incident_progresses(incident, mail_cha
     def refuse(*args, **kwargs):
         raise smtplib.SMTPRecipientsRefused({"ops@hotrodan.test": (550, b"no such user")})
 
-    monkeypatch.setattr("monitoring.channels.send_mail", refuse)
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
     note = queued(incident)
     assert notification_send(note.pk) == "failed"
     resolved = incident_resolve(incident_id=incident.pk)
@@ -136,7 +136,7 @@ def test_mail__server_down__retried(incident, mail_channel, monkeypatch):
     def down(*args, **kwargs):
         raise ConnectionRefusedError("connection refused")
 
-    monkeypatch.setattr("monitoring.channels.send_mail", down)
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", down)
     note = queued(incident)
     assert notification_send(note.pk) == "queued"
 

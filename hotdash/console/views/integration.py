@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
@@ -16,7 +17,8 @@ from hotdash.console.views import page_context
 from hotdash.errors import DomainError
 from integrations.models import Integration, IntegrationState
 from monitoring import selectors
-from monitoring.models import StateTransition
+from monitoring.models import Finding, StateTransition
+from monitoring.slo.findings import finding_resolve
 
 TRANSITIONS = 20
 
@@ -76,6 +78,26 @@ def _rate_limit(integration: Integration, state, history: list[dict]) -> dict:
     }
 
 
+def _findings(integration: Integration) -> list[Finding]:
+    """The integration's open findings, critical first, then the most recently seen; each
+    with `resolve_url`, the console's resolve route (None if that route is not installed:
+    the page then names the API's resolve action)."""
+    rank = Case(
+        When(severity=Finding.Severity.CRITICAL, then=Value(0)),
+        When(severity=Finding.Severity.WARNING, then=Value(1)),
+        default=Value(2),
+    )
+    found = Finding.objects.filter(integration=integration, status=Finding.Status.OPEN)
+    findings = list(found.order_by(rank, "-last_seen_at", "-pk"))
+    for finding in findings:
+        try:
+            url = reverse("admin:console_finding_resolve", args=[integration.slug, finding.pk])
+        except NoReverseMatch:
+            url = None
+        finding.resolve_url = url
+    return findings
+
+
 def integration_view(request, slug: str):
     """GET: everything about one integration (any role); controls only for those allowed."""
     permissions.require_view(request)
@@ -102,6 +124,7 @@ def integration_view(request, slug: str):
         rate_limit=_rate_limit(integration, state, history),
         deprecations=reads.deprecations(history),
         incident=selectors.open_incidents([integration.pk]).get(integration.pk),
+        findings=_findings(integration),
         runbook_name=name,
         runbook_html=runbooks.render(source) if source else None,
         badge_colours=BADGE_COLOURS,
@@ -182,6 +205,21 @@ def pause_view(request, slug: str):
     else:
         messages.success(request, f"{slug} is paused until {window.ends_at:%H:%M} UTC.")
     return _back(slug)
+
+
+@require_POST
+def finding_resolve_view(request, slug: str, pk: int):
+    """An operator closes a reviewed finding; when it was the integration's last, its
+    FINDING incident resolves and the channels that were paged hear "resolved"."""
+    permissions.require(request, "incident")
+    finding = get_object_or_404(Finding, pk=pk, integration__slug=slug)
+    if finding.status != Finding.Status.OPEN:
+        messages.info(request, f"Finding #{pk} was already resolved.")
+    else:
+        note = request.POST.get("note", "").strip()[:500] or "reviewed in the console"
+        finding_resolve(finding_id=finding.pk, user=request.user, note=note)
+        messages.success(request, f"Finding #{pk} resolved: {finding.title}")
+    return HttpResponseRedirect(reverse("admin:console_integration", args=[slug]) + "#findings")
 
 
 def runbook_view(request, name: str):

@@ -1,6 +1,9 @@
-/* The status board refreshes itself: it polls the JSON API (health summary and the
- * integration list) and the console's event-feed fragment, updates the cards in place
- * (no full reload), and says how old its data is. No dependencies, no CDN. */
+/* The status board refreshes itself: it polls the JSON API (health summary, the
+ * integration list, the open findings) and the console's event-feed fragment, updates
+ * the cards and the findings panel in place (no full reload), and says how old its data
+ * is. A card's status agrees with its incidents as board.py's card_status does: with a
+ * SEV1/SEV2 open it says "incident", never ok (only down outranks it). No dependencies,
+ * no CDN. */
 (function () {
   "use strict";
 
@@ -14,6 +17,11 @@
   var updatedAt = Date.now();
   var failure = null;
   var busy = false;
+  var SERIOUS = 2; // selectors.SERIOUS_SEVERITY
+  var SHOWN = ["critical", "warning"];
+  var KIND_BADGE = { critical: "fail", warning: "degraded" };
+  var kindsEl = document.getElementById("hd-finding-kinds");
+  var KINDS = kindsEl ? JSON.parse(kindsEl.textContent) : {};
 
   function percent(share) {
     return share === null || share === undefined ? "—" : (share * 100).toFixed(2) + " %";
@@ -63,8 +71,111 @@
     }
     var link = document.createElement("a");
     link.href = board.dataset.incidentUrl.replace(/\/0\/$/, "/" + incident.id + "/");
-    link.textContent = "#" + incident.id + " " + incident.status;
+    link.textContent = "#" + incident.id + " SEV" + incident.severity + " " + incident.status;
     cell.appendChild(link);
+  }
+
+  function cardStatus(status, incident) {
+    var worst = incident ? incident.worst_severity || incident.severity : null;
+    if (worst !== null && worst <= SERIOUS && status !== "down") {
+      return { status: "incident", badge: "open", label: "SEV" + worst + " incident" };
+    }
+    return { status: status, badge: status, label: status };
+  }
+
+  function makeBadge(value, label) {
+    var pill = document.createElement("span");
+    pill.className = "hd-badge";
+    pill.style.cssText = "color:#fff;padding:1px 8px;border-radius:10px;font-weight:600;white-space:nowrap";
+    pill.style.background = colours[value] || "#57606a";
+    pill.textContent = label;
+    return pill;
+  }
+
+  function integrationUrl(slug) {
+    return board.dataset.integrationUrl.replace(/\/slug\/$/, "/" + encodeURIComponent(slug) + "/");
+  }
+
+  function findingsCell(card, counts) {
+    var cell = card.querySelector('[data-field="findings"]');
+    if (!cell) {
+      return;
+    }
+    var parts = SHOWN.filter(function (s) {
+      return counts && counts[s];
+    }).map(function (s) {
+      return counts[s] + " " + s;
+    });
+    cell.textContent = "";
+    if (!parts.length) {
+      cell.textContent = "none";
+      return;
+    }
+    var link = document.createElement("a");
+    link.href = integrationUrl(card.dataset.slug) + "#findings";
+    link.textContent = parts.join(", ");
+    cell.appendChild(link);
+  }
+
+  function updateFindings(findings) {
+    var shown = findings.filter(function (f) {
+      return SHOWN.indexOf(f.severity) !== -1;
+    });
+    var counts = {};
+    shown.forEach(function (f) {
+      if (f.integration) {
+        counts[f.integration] = counts[f.integration] || {};
+        counts[f.integration][f.severity] = (counts[f.integration][f.severity] || 0) + 1;
+      }
+    });
+    board.querySelectorAll(".hd-card[data-slug]").forEach(function (card) {
+      findingsCell(card, counts[card.dataset.slug]);
+    });
+    var total = board.querySelector('[data-total="findings"]');
+    if (total) {
+      total.textContent = String(shown.length);
+    }
+    var list = document.getElementById("hd-findings");
+    if (!list) {
+      return;
+    }
+    shown.sort(function (a, b) {
+      return SHOWN.indexOf(a.severity) - SHOWN.indexOf(b.severity) || Date.parse(b.last_seen_at) - Date.parse(a.last_seen_at);
+    });
+    list.textContent = "";
+    shown.slice(0, 20).forEach(function (f) {
+      var item = document.createElement("li");
+      item.dataset.finding = String(f.id);
+      item.appendChild(makeBadge(KIND_BADGE[f.severity], f.severity));
+      var kind = document.createElement("span");
+      kind.className = "hd-feed-kind";
+      kind.textContent = " " + (KINDS[f.kind] || f.kind) + " ";
+      item.appendChild(kind);
+      if (f.integration) {
+        var link = document.createElement("a");
+        link.href = integrationUrl(f.integration) + "#findings";
+        link.textContent = f.integration;
+        item.appendChild(link);
+        item.appendChild(document.createTextNode(": "));
+      }
+      item.appendChild(document.createTextNode(f.title + " "));
+      var seen = document.createElement("time");
+      seen.dataset.since = f.last_seen_at;
+      seen.setAttribute("datetime", f.last_seen_at);
+      seen.textContent = since(f.last_seen_at);
+      var muted = document.createElement("span");
+      muted.className = "hd-muted";
+      muted.appendChild(document.createTextNode("(last seen "));
+      muted.appendChild(seen);
+      muted.appendChild(document.createTextNode(")"));
+      item.appendChild(muted);
+      list.appendChild(item);
+    });
+    if (!shown.length) {
+      var none = document.createElement("li");
+      none.textContent = "No open warning or critical findings.";
+      list.appendChild(none);
+    }
   }
 
   function updateCard(row) {
@@ -72,8 +183,9 @@
     if (!card) {
       return;
     }
-    card.className = card.className.replace(/hd-st-\S+/, "hd-st-" + row.status);
-    setBadge(card.querySelector('[data-field="status"]'), row.status);
+    var shown = cardStatus(row.status, row.open_incident);
+    card.className = card.className.replace(/hd-st-\S+/, "hd-st-" + shown.status);
+    setBadge(card.querySelector('[data-field="status"]'), shown.badge, shown.label);
     setText(card, "mode", row.mode).className = "hd-mode-" + row.mode;
     setText(card, "latency", ms(row.last_latency_ms));
     setText(card, "avail24", percent((row.availability || {})["24h"]));
@@ -147,12 +259,14 @@
     Promise.all([
       getJSON(board.dataset.summaryUrl),
       getJSON(board.dataset.integrationsUrl),
-      getFeed()
+      getFeed(),
+      getJSON(board.dataset.findingsUrl)
     ])
       .then(function (answers) {
         updateTotals(answers[0]);
         answers[1].results.forEach(updateCard);
         document.getElementById("hd-feed").innerHTML = answers[2];
+        updateFindings(answers[3].results);
         updatedAt = Date.now();
         failure = null;
         board.dataset.refreshed = String(updatedAt);

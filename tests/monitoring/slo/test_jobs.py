@@ -1,16 +1,14 @@
-"""The scheduled jobs run end to end against the sandbox, and new findings are mailed once
-per severity."""
+"""The scheduled jobs run end to end against the sandbox (how findings reach people:
+test_findings_routing.py)."""
 
 from __future__ import annotations
 
 import pytest
-from django.core import mail
 from django_q.models import Schedule
 
 from hotdash.schedules import SCHEDULES, schedules_ensure
 from monitoring.models import FlowCount
 from monitoring.slo import tasks
-from monitoring.slo.findings import finding_raise, findings_notify
 
 pytestmark = pytest.mark.django_db
 
@@ -38,29 +36,3 @@ def test_every_job__runs_against_the_sandbox(from_catalogue, settings):
     reconciled = tasks.reconcile_task()
     assert reconciled["publer"] == {"scheduled": 0, "published": 0, "findings": 0}
     assert tasks.sla_report_task().startswith("no recipients")
-
-
-def test_findings__mailed_once_per_severity(db, settings):
-    settings.SLA_REPORT_RECIPIENTS = ["ops@hotrodan.test"]
-    finding_raise(kind="quota", key="a", title="bucket low", severity="warning")
-    finding_raise(kind="deprecation", key="b", title="just so you know", severity="info")
-
-    assert findings_notify() == 1
-    assert findings_notify() == 0
-    finding_raise(kind="quota", key="a", title="bucket empty soon", severity="critical")
-    assert findings_notify() == 1
-
-    assert [m.subject for m in mail.outbox] == [
-        "[HotDash] 1 new finding(s): bucket low",
-        "[HotDash] 1 new finding(s): bucket empty soon",
-    ]
-    assert "[CRITICAL] Quota running out: bucket empty soon" in mail.outbox[1].body
-
-
-def test_findings__no_recipients__nothing_marked(db, settings):
-    settings.SLA_REPORT_RECIPIENTS = []
-    finding = finding_raise(kind="quota", key="a", title="bucket low")
-
-    assert findings_notify() == 0
-    finding.refresh_from_db()
-    assert finding.notified_at is None

@@ -1,16 +1,15 @@
 """The weekly SLA report: availability, incidents, longest outage, budget spent and
-upstream-caused time per integration; CSV and a mail sent once per week."""
+upstream-caused time per integration; CSV (the weekly mail: tests/monitoring/test_report_mail.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core import mail
 
 from integrations.models import IntegrationState
 from monitoring.models import Incident, StateTransition
-from monitoring.slo.report import sla_report, sla_report_csv, sla_report_mail, week_bounds
+from monitoring.slo.report import sla_report, sla_report_csv, week_bounds
 from tests.monitoring.conftest import make_integration
 from tests.monitoring.slo.conftest import rollups
 
@@ -84,23 +83,3 @@ def test_report_csv__header_then_rows(week):
 
     assert lines[0].startswith("integration,name,week,availability_objective,availability")
     assert len(lines) == 3
-
-
-def test_mail__sent_once_per_week_with_the_csv(week, settings):
-    settings.SLA_REPORT_RECIPIENTS = ["ops@hotrodan.test"]
-
-    assert sla_report_mail(now=AFTER) == "2026-W47 sent to 1"
-    assert sla_report_mail(now=AFTER) == "2026-W47 already sent"
-
-    [message] = mail.outbox
-    assert message.to == ["ops@hotrodan.test"] and "SLA report 2026-W47" in message.subject
-    name, content, kind = message.attachments[0]
-    assert name == "hotdash-sla-2026-W47.csv" and kind == "text/csv"
-    assert content.startswith("integration,")
-
-
-def test_mail__no_recipients__nothing_sent(week, settings, monkeypatch):
-    settings.SLA_REPORT_RECIPIENTS = []
-
-    assert sla_report_mail(now=AFTER).startswith("no recipients")
-    assert mail.outbox == []
