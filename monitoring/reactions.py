@@ -47,7 +47,7 @@ MERGED_INTO_OUTAGE = (
 
 def transitions_react(transitions: list[StateTransition], checks: list[CheckResult]) -> None:
     """React to a batch the engine just stored, then confirm ongoing outages."""
-    moved = {t.integration_id for t in transitions}
+    moved = list(dict.fromkeys(t.integration_id for t in transitions))  # in the batch's order
     transitions_process(moved)
     _confirm(
         [c for c in checks if c.status == CheckResult.Status.FAIL and c.integration_id not in moved]
@@ -162,7 +162,10 @@ def outage_begin(transition: StateTransition) -> Incident:
                 if was_paged(incident)
                 else None  # nobody was paged (upstream outage, maintenance): nothing to escalate
             )
-            incident.save(update_fields=["escalation_policy", "next_notification_at"])
+            incident.recovery_due_at = transition.at  # durable: swept if the enqueue is lost
+            incident.save(
+                update_fields=["escalation_policy", "next_notification_at", "recovery_due_at"]
+            )
             signals_merge(incident)
             transaction.on_commit(lambda: async_task(RECOVERY_TASK, incident.pk))
     return incident
@@ -224,10 +227,17 @@ def _confirm(failed: list[CheckResult]) -> None:
     ongoing = Incident.objects.filter(
         integration_id__in=by_integration, cause=Incident.Cause.DOWN, status__in=OPEN_STATUSES
     )
-    still_down = IntegrationState.objects.filter(
-        pk__in=set(by_integration) - set(ongoing.values_list("integration_id", flat=True)),
-        status=Status.DOWN,
-    ).select_related("integration")
+    unreacted = StateTransition.objects.filter(
+        integration_id__in=by_integration, processed_at__isnull=True
+    ).values_list("integration_id", flat=True)
+    still_down = (
+        IntegrationState.objects.filter(
+            pk__in=set(by_integration) - set(ongoing.values_list("integration_id", flat=True)),
+            status=Status.DOWN,
+        )
+        .exclude(pk__in=unreacted)  # its own transition's reaction (or the sweep) opens it
+        .select_related("integration")
+    )
     for state in still_down:
         check = by_integration[state.pk]
         outage_begin(

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django_q.tasks import async_task
 
 from approvals import registry
 from approvals.audit import Actor
@@ -26,6 +27,7 @@ from integrations.models import IntegrationState
 from monitoring.engine import probe_now
 from monitoring.incidents import event_add
 from monitoring.models import Incident, IncidentEvent
+from monitoring.reactions import RECOVERY_TASK
 
 RECOVERY = Actor.system("auto-recovery")
 COMMON = ["monitoring.reprobe", "integrations.circuit_reset"]
@@ -60,6 +62,37 @@ def _steps_this_hour(integration) -> int:
     return IncidentEvent.objects.filter(
         incident__integration=integration, kind=IncidentEvent.Kind.RECOVERY, at__gte=since
     ).count()
+
+
+RECOVERY_LEASE = timedelta(minutes=10)
+
+
+def recovery_run_due(incident_id: int) -> str:
+    """Run the playbook if it is due and nobody else runs it (a conditional update pushes
+    `recovery_due_at` forward by the lease), then mark it done. A worker that dies leaves
+    it due again when the lease ends, for `recoveries_sweep`. Returns why it stopped."""
+    now = timezone.now()
+    claimed = Incident.objects.filter(pk=incident_id, recovery_due_at__lte=now).update(
+        recovery_due_at=now + RECOVERY_LEASE
+    )
+    if not claimed:
+        return "not due"
+    try:
+        return recovery_run(incident_id)
+    finally:
+        Incident.objects.filter(pk=incident_id).update(recovery_due_at=None)
+
+
+def recoveries_sweep(*, now=None, grace_seconds: int = 60) -> int:
+    """Enqueue the playbooks that are due but whose job was lost. Returns how many."""
+    now = now or timezone.now()
+    due = Incident.objects.filter(
+        recovery_due_at__lte=now - timedelta(seconds=grace_seconds)
+    ).values_list("pk", flat=True)
+    ids = list(due[:100])
+    for pk in ids:
+        async_task(RECOVERY_TASK, pk)
+    return len(ids)
 
 
 def recovery_run(incident_id: int) -> str:

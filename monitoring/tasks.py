@@ -18,7 +18,7 @@ from monitoring.maintenance import maintenance_tick
 from monitoring.models import Lease
 from monitoring.pool import DbThreadPool
 from monitoring.reactions import incidents_escalate, transitions_sweep
-from monitoring.recovery import recovery_run
+from monitoring.recovery import recoveries_sweep, recovery_run_due
 from monitoring.rollups import checks_prune, rollups_prune, rollups_refresh
 from monitoring.summaries import summaries_refresh
 
@@ -153,10 +153,11 @@ def maintenance_tick_task() -> dict:
 
 
 def recovery_run_task(incident_id: int) -> str:
-    """Run an incident's recovery playbook."""
-    return recovery_run(incident_id)
+    """Run an incident's recovery playbook, if it is still due (claimed first)."""
+    return recovery_run_due(incident_id)
 
 
-def transitions_sweep_task() -> int:
-    """React to state changes a dead worker (or a failed reaction) left unprocessed."""
-    return transitions_sweep()
+def transitions_sweep_task() -> dict:
+    """React to state changes a dead worker (or a failed reaction) left unprocessed, and
+    start the recovery playbooks whose job was lost."""
+    return {"transitions": transitions_sweep(), "recoveries": recoveries_sweep()}

@@ -25,6 +25,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='incident',
+            name='recovery_due_at',
+            field=models.DateTimeField(blank=True, help_text="The recovery playbook is due (set with the outage, cleared when it ran; a worker holding it pushes it forward, so a dead one's run is swept).", null=True),
+        ),
+        migrations.AddField(
+            model_name='incident',
             name='started_at',
             field=models.DateTimeField(blank=True, help_text="When the trouble began: an outage's first failed check (downtime runs from it).", null=True),
         ),

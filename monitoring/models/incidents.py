@@ -77,6 +77,12 @@ class Incident(models.Model):
     escalation_level = models.PositiveSmallIntegerField(
         default=0, help_text="The highest level paged so far (0: first notice)."
     )
+    recovery_due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The recovery playbook is due (set with the outage, cleared when it ran; "
+        "a worker holding it pushes it forward, so a dead one's run is swept).",
+    )
 
     class Meta:
         ordering = ["-opened_at"]

@@ -12,7 +12,13 @@ from django.utils import timezone
 
 from monitoring.engine import probe_now
 from monitoring.incidents import incident_acknowledge, incident_open
-from monitoring.models import CheckResult, Incident, MaintenanceWindow, Notification, StateTransition
+from monitoring.models import (
+    CheckResult,
+    Incident,
+    MaintenanceWindow,
+    Notification,
+    StateTransition,
+)
 from monitoring.reactions import incidents_escalate, transitions_process
 from monitoring.slo.alerts import burn_alerts_evaluate
 from tests.monitoring.conftest import make_integration, vendor_says
@@ -108,9 +114,7 @@ def test_row_acknowledged__fault_goes_on__no_reminders_resolved_still_sent(
     assert pages(shop) == [("opened", "queued"), ("resolved", "queued")]
 
 
-def test_row_flapping__back_inside_cooldown__same_incident_reopened_and_paged(
-    vendor, mail_channel
-):
+def test_row_flapping__back_inside_cooldown__same_incident_reopened_and_paged(vendor, mail_channel):
     shop = make_integration("shop")
     outage(vendor, shop)
     recover(vendor, shop)
@@ -138,7 +142,9 @@ def test_row_downtime__first_failed_check_to_first_successful_one(mail_channel):
         integration=shop, at=t0 + timedelta(seconds=125), from_status="ok", to_status="down"
     )
     transitions_process([shop.pk])
-    CheckResult.objects.create(integration=shop, checked_at=t0 + timedelta(seconds=210), status="ok")
+    CheckResult.objects.create(
+        integration=shop, checked_at=t0 + timedelta(seconds=210), status="ok"
+    )
     StateTransition.objects.create(
         integration=shop, at=t0 + timedelta(seconds=214), from_status="down", to_status="ok"
     )
