@@ -90,23 +90,40 @@ def incident_notify(*, incident: Incident, event: str, level: int = 0, slot: str
     queued = 0
     for channel_id in channel_ids:
         key = f"{incident.pk}:{event}:{incident.reopen_count}:{slot}:{channel_id}"
-        note, created = Notification.objects.get_or_create(
-            dedupe_key=key,
-            defaults={
-                "incident": incident,
-                "channel_id": channel_id,
-                "event": event,
-                "payload": {**senders.payload(incident, event), "key": key},
-                "status": Notification.Status.SUPPRESSED if reason else Notification.Status.QUEUED,
-                "last_error": reason,
-            },
+        payload = senders.payload(incident, event)
+        queued += notification_queue(
+            key=key,
+            channel_id=channel_id,
+            event=event,
+            payload=payload,
+            incident=incident,
+            suppressed=reason,
         )
-        if created and not reason:
-            queued += 1
-            transaction.on_commit(lambda pk=note.pk: async_task(SEND_TASK, pk))
     if reason and channel_ids:
         event_add(incident, IncidentEvent.Kind.NOTE, f"{event}: not paged ({reason})")
     return queued
+
+
+def notification_queue(
+    *, key: str, channel_id: int, event: str, payload: dict, incident=None, suppressed: str = ""
+) -> bool:
+    """Write the notification row for `key` once (the row before anything is sent) and
+    enqueue its send after commit; a `suppressed` reason stores it unsent. Returns whether
+    a send was queued now (False for a key already written)."""
+    note, created = Notification.objects.get_or_create(
+        dedupe_key=key,
+        defaults={
+            "incident": incident,
+            "channel_id": channel_id,
+            "event": event,
+            "payload": {**payload, "key": key},
+            "status": Notification.Status.SUPPRESSED if suppressed else Notification.Status.QUEUED,
+            "last_error": suppressed,
+        },
+    )
+    if created and not suppressed:
+        transaction.on_commit(lambda pk=note.pk: async_task(SEND_TASK, pk))
+    return created and not suppressed
 
 
 def was_paged(incident: Incident) -> bool:

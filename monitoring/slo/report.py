@@ -18,13 +18,12 @@ from datetime import UTC, date, datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from hotdash.errors import ValidationFailed
 from integrations.models import Integration, IntegrationState
-from monitoring.alerting import SEND_TASK
+from monitoring.alerting import notification_queue
 from monitoring.exports import _csv
-from monitoring.models import Channel, Incident, Notification, StateTransition
+from monitoring.models import Channel, Incident, StateTransition
 from monitoring.selectors import UP
 from monitoring.slo import series
 from monitoring.slo.conf import knob
@@ -206,22 +205,16 @@ def sla_report_mail(*, week: str | None = None, now: datetime | None = None) -> 
             }
         ],
     }
-    queued = 0
     with transaction.atomic():
-        for channel in channels:
-            key = f"sla-report:{label}:{channel.pk}"
-            note, created = Notification.objects.get_or_create(
-                dedupe_key=key,
-                defaults={
-                    "incident": None,
-                    "channel": channel,
-                    "event": "sla_report",
-                    "payload": {**content, "key": key},
-                },
+        queued = sum(
+            notification_queue(
+                key=f"sla-report:{label}:{channel.pk}",
+                channel_id=channel.pk,
+                event="sla_report",
+                payload=content,
             )
-            if created:
-                queued += 1
-                transaction.on_commit(lambda pk=note.pk: async_task(SEND_TASK, pk))
+            for channel in channels
+        )
     if not queued:
         return f"{label} already sent"
     return f"{label} queued to {queued} channel(s)"
