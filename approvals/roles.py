@@ -1,66 +1,101 @@
 """The three roles as Django groups, and what each may do.
 
-Permissions are named by app label and codename strings, so governance needs
-no import of the apps it governs.
+Governance owns the roles; each app owns what its roles may do with its own models and
+declares it from its `AppConfig.ready()`, as it registers its actions:
+
+    roles.declare(
+        "monitoring",
+        view=["incident", "finding", ...],       # every role reads these
+        operate=["change_incident", ...],        # operators' extra permissions
+        approve=[],                              # approvers' extra permissions
+        hidden=["lease"],                        # deliberately seen by no role (superusers only)
+    )
+
+Every model of an app must be named in `view` or `hidden`: the system check
+`approvals.E001` (approvals/checks.py) reports a model nobody declared, and
+`approvals.E002` a declaration naming a model or permission that does not exist.
+Names are strings, so governance imports none of the apps it governs.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 VIEWERS, OPERATORS, APPROVERS = "viewers", "operators", "approvers"
 
-VIEW_MODELS = {
-    "integrations": ["integration", "integrationstate", "tilesnapshot", "webhookevent"],
-    "monitoring": [
-        "checkresult",
-        "statetransition",
-        "checkrollup",
-        "incident",
-        "incidentevent",
-        "channel",
-        "notification",
-        "maintenancewindow",
-        "finding",
-    ],
-    "approvals": ["featureflag", "approvalrequest", "approvaldecision", "auditevent"],
-    "hotdash": ["apitoken"],
-}
-OPERATOR_CHANGES = {
-    "integrations": ["change_integration", "change_webhookevent"],
-    "monitoring": [
-        "change_incident",
-        "add_incidentevent",
-        "add_maintenancewindow",
-        "change_maintenancewindow",
-        "change_finding",  # resolve a reviewed finding
-    ],
-    "approvals": ["add_approvalrequest"],
-    "hotdash": ["add_apitoken", "change_apitoken"],  # their own tokens only (see hotdash.admin)
-}
-APPROVER_CHANGES = {"approvals": ["change_approvalrequest", "add_approvaldecision"]}
+
+@dataclass(frozen=True)
+class Declaration:
+    """What one app's models mean to the roles: lower-case model names and codenames."""
+
+    app_label: str
+    view: tuple[str, ...]
+    operate: tuple[str, ...]
+    approve: tuple[str, ...]
+    hidden: tuple[str, ...]
+
+    @property
+    def covered(self) -> set[str]:
+        """The model names this declaration decides about (seen by every role, or by none)."""
+        return set(self.view) | set(self.hidden)
 
 
-def _codenames_view() -> dict[str, list[str]]:
-    return {app: [f"view_{model}" for model in models] for app, models in VIEW_MODELS.items()}
+_DECLARATIONS: dict[str, Declaration] = {}
+
+
+def declare(
+    app_label: str,
+    *,
+    view: Iterable[str] = (),
+    operate: Iterable[str] = (),
+    approve: Iterable[str] = (),
+    hidden: Iterable[str] = (),
+) -> Declaration:
+    """Record (or replace) `app_label`'s role grants. Called from the app's `ready()`.
+
+    `view`: models every role may view. `operate`: permission codenames operators
+    (and approvers, who are operators too) get beyond viewing. `approve`: codenames only
+    approvers get. `hidden`: models deliberately granted to no role. Returns the
+    declaration; names are checked by the system checks, not here.
+    """
+    declaration = Declaration(
+        app_label=app_label,
+        view=tuple(name.lower() for name in view),
+        operate=tuple(operate),
+        approve=tuple(approve),
+        hidden=tuple(name.lower() for name in hidden),
+    )
+    _DECLARATIONS[app_label] = declaration
+    return declaration
+
+
+def declarations() -> dict[str, Declaration]:
+    """Every app's declaration, by app label (a copy)."""
+    return dict(_DECLARATIONS)
 
 
 def _permissions(spec: dict[str, list[str]]) -> list[Permission]:
     perms = []
     for app, codenames in spec.items():
-        perms += Permission.objects.filter(content_type__app_label=app, codename__in=codenames)
+        if codenames:
+            perms += Permission.objects.filter(content_type__app_label=app, codename__in=codenames)
     return perms
 
 
 @transaction.atomic
 def roles_seed() -> dict[str, int]:
-    """Create or refresh the role groups; returns the permission count of each."""
-    view = _permissions(_codenames_view())
+    """Create or refresh the role groups from the apps' declarations; returns the
+    permission count of each group."""
+    found = _DECLARATIONS.values()
+    view = _permissions({d.app_label: [f"view_{m}" for m in d.view] for d in found})
     grants = {
         VIEWERS: view,
-        OPERATORS: view + _permissions(OPERATOR_CHANGES),
-        APPROVERS: view + _permissions(APPROVER_CHANGES),
+        OPERATORS: view + _permissions({d.app_label: list(d.operate) for d in found}),
+        APPROVERS: view + _permissions({d.app_label: list(d.approve) for d in found}),
     }
     counts = {}
     for name, perms in grants.items():

@@ -8,7 +8,15 @@ class HotdashConfig(AppConfig):
     verbose_name = "HotDash"
 
     def ready(self) -> None:
-        """Register the integration-status tile (it composes monitoring and integrations)."""
-        from hotdash import tiles
+        """Register the integration-status tile (it composes monitoring and integrations),
+        what the roles may do with API tokens, and the schedule and cluster checks."""
+        from django.core import checks as django_checks
+
+        from approvals import roles
+        from hotdash import checks, tiles
 
         tiles.register()
+        # Operators create and revoke their own tokens only (see hotdash.admin).
+        roles.declare("hotdash", view=["apitoken"], operate=["add_apitoken", "change_apitoken"])
+        django_checks.register(checks.schedules_check)
+        django_checks.register(checks.q_cluster_check)
