@@ -22,7 +22,7 @@ class ProbeOutcome:
     ok: bool
     latency_ms: float | None = None
     http_status: int | None = None
-    error_class: str = ""  # monitoring.models.CheckResult.ErrorClass values
+    error_class: str = ""  # an integrations.http.ErrorClass value
     message: str = ""
     rate_limit: dict = field(default_factory=dict)  # what the vendor reported, normalised
     headroom: float | None = None  # share of the rate limit still available, 0..1

@@ -1,32 +1,33 @@
 """The gateway's errors: one class per error class a probe or a caller can see.
 
-Every error carries `error_class` (the values of
-`monitoring.models.CheckResult.ErrorClass`, repeated here because integrations
-sits below monitoring), a human `detail` that is already scrubbed of secrets,
-and what was known when it happened (`http_status`, `retry_after`,
-`latency_ms`, `attempts`). They are `DomainError`s, so the API's one exception
+Every error carries `error_class` (one of `ErrorClass`: defined here, below
+monitoring, and the choices of `monitoring.models.CheckResult.error_class`), a
+human `detail` that is already scrubbed of secrets, and what was known when it
+happened (`http_status`, `retry_after`, `latency_ms`, `attempts`). They are `DomainError`s, so the API's one exception
 handler turns them into `{"code", "detail"}` JSON.
 """
 
 from __future__ import annotations
 
+from django.db import models
 from rest_framework import status
 
 from hotdash.errors import DomainError
 
 
-class ErrorClass:
-    """String constants matching `CheckResult.ErrorClass` (a test keeps them in step)."""
+class ErrorClass(models.TextChoices):
+    """Why a call or a probe failed: the one list (stored in `CheckResult.error_class`)."""
 
-    TIMEOUT = "timeout"
-    CONNECTION = "connection"
-    AUTH = "auth"
-    THROTTLED = "throttled"
-    VENDOR_5XX = "vendor_5xx"
-    CLIENT_4XX = "client_4xx"
-    CONTRACT = "contract"
-    CIRCUIT_OPEN = "circuit_open"
-    CONFIG = "config"
+    NONE = "", "None"
+    TIMEOUT = "timeout", "Timeout"
+    CONNECTION = "connection", "Connection"
+    AUTH = "auth", "Authentication"
+    THROTTLED = "throttled", "Throttled"
+    VENDOR_5XX = "vendor_5xx", "Vendor 5xx"
+    CLIENT_4XX = "client_4xx", "Client 4xx"
+    CONTRACT = "contract", "Contract broken"
+    CIRCUIT_OPEN = "circuit_open", "Circuit open"
+    CONFIG = "config", "Configuration"
 
 
 class GatewayError(DomainError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from integrations.http.errors import ErrorClass
 from integrations.models import Integration, IntegrationState
 
 
@@ -15,17 +16,9 @@ class CheckResult(models.Model):
         DEGRADED = "degraded", "Degraded"
         FAIL = "fail", "Failed"
 
-    class ErrorClass(models.TextChoices):
-        NONE = "", "None"
-        TIMEOUT = "timeout", "Timeout"
-        CONNECTION = "connection", "Connection"
-        AUTH = "auth", "Authentication"
-        THROTTLED = "throttled", "Throttled"
-        VENDOR_5XX = "vendor_5xx", "Vendor 5xx"
-        CLIENT_4XX = "client_4xx", "Client 4xx"
-        CONTRACT = "contract", "Contract broken"
-        CIRCUIT_OPEN = "circuit_open", "Circuit open"
-        CONFIG = "config", "Configuration"
+    # Defined once in integrations (below monitoring). The alias keeps
+    # `CheckResult.ErrorClass.THROTTLED` in monitoring/engine.py working.
+    ErrorClass = ErrorClass
 
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="checks")
     checked_at = models.DateTimeField()

@@ -13,6 +13,7 @@ from integrations.http import (
     ConnectionFailed,
     ContractBroken,
     ErrorClass,
+    GatewayError,
     Scrubber,
     Throttled,
 )
@@ -22,9 +23,12 @@ URL = "https://vendor.example/thing"
 SECRET = "s3cret-token-value"
 
 
-def test_error_classes__match_check_result_choices():
-    ours = {v for k, v in vars(ErrorClass).items() if k.isupper()}
-    assert ours == set(CheckResult.ErrorClass.values) - {""}
+def test_error_classes__are_the_check_result_choices():
+    """One list: the gateway's classes are what a CheckResult may store."""
+    field = CheckResult._meta.get_field("error_class")
+    assert field.choices == ErrorClass.choices
+    raised = {cls.error_class for cls in GatewayError.__subclasses__()}
+    assert raised == set(ErrorClass.values) - {ErrorClass.NONE}
 
 
 def test_non_json_body__is_contract_on_json(mocked, make_gateway):
