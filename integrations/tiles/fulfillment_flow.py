@@ -121,8 +121,9 @@ TILE = tile_register(
             "shopify:orders/cancelled",
             "shopify:fulfillments/create",
             "shopify:fulfillments/update",
-            "shopify:fulfillment_orders/placed_on_hold",
-            "shopify:fulfillment_orders/hold_released",
+            # order_routing_complete (ready to fulfil), placed_on_hold, hold_released,
+            # moved, cancelled, …: every fulfilment-order change moves the queue.
+            "shopify:fulfillment_orders/*",
         ),
         position=50,
     )

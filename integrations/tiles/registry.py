@@ -25,7 +25,9 @@ class Tile:
                       source whose IntegrationState is `down` makes the tile stale.
     max_age_seconds:  a snapshot older than this is served with `stale: true`.
     refresh_seconds:  how often the scheduled job recomputes it (webhooks may sooner).
-    events:           vendor webhook topics (`"shopify:orders/create"`) that change it.
+    events:           vendor webhook topics that change it: `"shopify:orders/create"`, or
+                      a prefix ending in `*` (`"shopify:fulfillment_orders/*"`). This is
+                      the one list of what a webhook refreshes (webhooks/topics.py reads it).
     """
 
     key: str
@@ -59,6 +61,13 @@ def tiles_all() -> list[Tile]:
 
 
 def tiles_for_event(source: str, topic: str) -> list[str]:
-    """Keys of the tiles a vendor webhook event changes, e.g. ("shopify", "orders/create")."""
+    """Keys of the tiles a vendor webhook event changes, in display order, e.g.
+    ("shopify", "orders/create") -> ["sales_pulse", "inventory_watch", "fulfillment_flow"]."""
     wanted = f"{source}:{topic}"
-    return [t.key for t in tiles_all() if wanted in t.events]
+    return [t.key for t in tiles_all() if any(_matches(e, wanted) for e in t.events)]
+
+
+def _matches(declared: str, event: str) -> bool:
+    if declared.endswith("*"):
+        return event.startswith(declared[:-1])
+    return declared == event

@@ -29,18 +29,9 @@ def tiles_refresh(keys: Iterable[str] | None = None, *, now: datetime | None = N
     Returns key → `ok` | `failed` (last good data kept, error recorded) |
     `busy` (another worker holds the tile's lease) | `unknown` (no such tile).
 
-    Vendor events and the tiles they change (`registry.tiles_for_event` reads
-    each tile's `events`):
-    - Shopify `orders/create`, `orders/updated`, `orders/cancelled`:
-      sales_pulse, fulfillment_flow (create/cancelled also inventory_watch);
-      `refunds/create`: sales_pulse.
-    - Shopify `fulfillments/create|update`, `fulfillment_orders/placed_on_hold`,
-      `fulfillment_orders/hold_released`: fulfillment_flow.
-    - Shopify `inventory_levels/update`, `inventory_items/update`: inventory_watch;
-      `products/create|update|delete`: seo_pulse (update also inventory_watch).
-    - Chatwoot `conversation_created`, `conversation_status_changed`,
-      `conversation_updated`, `message_created`: cx_pulse.
-    - GA4 sends no webhooks: its tiles follow the schedule.
+    Webhooks call it with the tiles an event changes: each tile declares its events
+    (`Tile.events`, read by `registry.tiles_for_event`; the table is in docs/webhooks.md).
+    GA4 sends no webhooks: its tiles follow the schedule.
     """
     wanted = [t.key for t in tiles_all()] if keys is None else list(dict.fromkeys(keys))
     results = {}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.utils import timezone
 
-from integrations.webhooks.topics import tiles_declaring
+from integrations.tiles.services import tiles_refresh
 
 MARK_TTL_S = 24 * 3600
 
@@ -26,14 +26,11 @@ class TilesNotRefreshed(Exception):
 
 
 def tiles_refetch(*, event, keys: tuple[str, ...]) -> dict:
-    """Refresh the event's tiles not already covered by a later refresh; returns
-    {"tiles": {key: outcome}, "coalesced": [...]}. Raises TilesNotRefreshed when
-    one is `failed` or `busy` (retried later, when a newer refresh may cover it)."""
-    try:
-        from integrations.tiles.services import tiles_refresh
-    except ImportError:
-        return {"tiles": {}, "skipped": "the tiles app is not installed"}
-    wanted = list(dict.fromkeys([*keys, *tiles_declaring(event.source, event.topic)]))
+    """Refresh the event's tiles (`keys`, from its handler) not already covered by a
+    later refresh; returns {"tiles": {key: outcome}, "coalesced": [...]}. Raises
+    TilesNotRefreshed when one is `failed` or `busy` (retried later, when a newer
+    refresh may cover it)."""
+    wanted = list(dict.fromkeys(keys))
     due = [key for key in wanted if not covered(key, event.received_at)]
     started = timezone.now()
     outcomes = tiles_refresh(keys=due) if due else {}

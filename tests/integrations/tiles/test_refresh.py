@@ -157,3 +157,8 @@ def test_tiles_for_event__webhook_topics_map_to_tiles():
     }
     assert tiles_for_event("chatwoot", "message_created") == ["cx_pulse"]
     assert tiles_for_event("ga4", "anything") == []
+
+
+def test_tiles_for_event__prefix_declaration__matches_every_topic_under_it():
+    assert tiles_for_event("shopify", "fulfillment_orders/moved") == ["fulfillment_flow"]
+    assert tiles_for_event("shopify", "fulfillment_orders") == []  # the prefix ends in "/"

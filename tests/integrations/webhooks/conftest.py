@@ -70,7 +70,7 @@ def refreshed(monkeypatch):
         calls.append(list(keys))
         return dict.fromkeys(keys, "ok")
 
-    monkeypatch.setattr("integrations.tiles.services.tiles_refresh", tiles_refresh)
+    monkeypatch.setattr("integrations.webhooks.refetch.tiles_refresh", tiles_refresh)
     return calls
 
 
