@@ -124,10 +124,6 @@ class ApprovalRequest(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.target}".strip()
 
-    @property
-    def is_terminal(self) -> bool:
-        return self.status in self.TERMINAL
-
 
 class ApprovalDecision(models.Model):
     """One person's decision on one request (never two: unique per request and person)."""

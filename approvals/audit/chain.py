@@ -28,7 +28,6 @@ _SECRET_KEY = re.compile(
 )
 _NOT_SECRET = frozenset({"idempotency_key", "flag_key", "action_key"})
 
-CHAIN_FIELDS = ("seq", "at", "prev_hash")
 BODY_FIELDS = (
     "actor_type",
     "actor_id",
