@@ -78,6 +78,7 @@ class IntegrationAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "probe_interval_seconds",
+                    "probe_retry_seconds",
                     "probe_timeout_seconds",
                     "failures_before_down",
                     "degraded_latency_ms",

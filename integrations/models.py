@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from integrations.validators import validate_base_url, validate_env_var_names
 
@@ -85,6 +86,13 @@ class Integration(models.Model):
     probe_interval_seconds = models.PositiveIntegerField(
         default=60, validators=[MinValueValidator(10), MaxValueValidator(86400)]
     )
+    probe_retry_seconds = models.PositiveIntegerField(
+        default=5,
+        validators=[MinValueValidator(5), MaxValueValidator(86400)],
+        help_text="While a failure is being confirmed, and while down, probe again after this "
+        "many seconds instead of the interval (at most the interval; never inside a pause "
+        "the vendor asked for).",
+    )
     probe_timeout_seconds = models.FloatField(
         default=10.0, validators=[MinValueValidator(0.5), MaxValueValidator(120)]
     )
@@ -135,10 +143,22 @@ class Integration(models.Model):
             models.CheckConstraint(
                 condition=Q(failures_before_down__gte=1), name="integration_failures_min_1"
             ),
+            models.CheckConstraint(
+                condition=Q(probe_retry_seconds__gte=5)
+                & Q(probe_retry_seconds__lte=F("probe_interval_seconds")),
+                name="integration_retry_5s_to_interval",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.probe_retry_seconds or 0) > (self.probe_interval_seconds or 0):
+            raise ValidationError(
+                {"probe_retry_seconds": "The retry interval cannot be longer than the interval."}
+            )
 
     @property
     def effective_base_url(self) -> str:

@@ -8,27 +8,36 @@ One cycle (`probe_cycle`):
 2. Probe them concurrently, each through its vendor client (never raises).
 3. Store every CheckResult in bulk, judge each with the health state machine,
    update the one-row states in bulk and write a StateTransition per change.
+   A failed probe is repeated after `probe_retry_seconds` rather than at its next
+   slot (`health.next_probe_at`), so a failure is confirmed, and a recovery seen,
+   within seconds; never inside a pause the vendor asked for.
 """
 
 from __future__ import annotations
 
+import logging
+import queue
+import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from integrations.http.state import probing
 from integrations.models import Integration, IntegrationState
 from integrations.probes import probe_integration
 from integrations.probing import ProbeOutcome
 from monitoring.fingerprints import fingerprint
-from monitoring.health import judge
+from monitoring.health import HELD_STATUSES, judge, next_probe_at
 from monitoring.models import CheckResult, StateTransition
 from monitoring.pool import DbThreadPool
 from monitoring.reactions import transitions_react
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,9 @@ def states_ensure() -> None:
 
 def _probe_one(claimed: Claimed) -> Probed:
     started_at = timezone.now()
-    return Probed(claimed, started_at, probe_integration(claimed.integration))
+    with probing():  # its failures are scheduled here, not pulled forward by the gateway
+        outcome = probe_integration(claimed.integration)
+    return Probed(claimed, started_at, outcome)
 
 
 def probes_run(claimed: list[Claimed], *, pool: DbThreadPool | None = None) -> list[Probed]:
@@ -149,6 +160,7 @@ STATE_FIELDS = [
     "last_error_class",
     "last_message",
     "claimed_until",
+    "next_probe_at",
 ]  # rate_limit/headroom and circuit_* are written by the gateway itself, as calls happen
 
 
@@ -178,6 +190,7 @@ def _apply(item: Probed, state: IntegrationState, now: datetime):
     state.last_error_class = outcome.error_class
     state.last_message = outcome.message[:500]
     state.claimed_until = None
+    state.next_probe_at = _next_probe_at(item, state, verdict.consecutive_failures, now)
     if outcome.ok:
         state.last_success_at = item.started_at
     lag = (item.started_at - item.claimed.due_at).total_seconds() * 1000
@@ -198,6 +211,29 @@ def _apply(item: Probed, state: IntegrationState, now: datetime):
     return check, transition
 
 
+def _next_probe_at(item: Probed, state: IntegrationState, failures: int, now: datetime):
+    integration, outcome = item.claimed.integration, item.outcome
+    interval = integration.probe_interval_seconds
+    return next_probe_at(
+        slot=state.next_probe_at or item.started_at + timedelta(seconds=interval),
+        started_at=item.started_at,
+        failing=failures > 0,
+        held=state.status in HELD_STATUSES,
+        throttled=outcome.error_class == CheckResult.ErrorClass.THROTTLED,
+        retry_seconds=min(integration.probe_retry_seconds, interval),
+        not_before=_not_before(state, now),
+    )
+
+
+def _not_before(state: IntegrationState, now: datetime) -> datetime | None:
+    """The end of a pause the vendor asked for (Retry-After), if it is still ahead."""
+    paused_until = (state.rate_limit or {}).get("throttled_until")
+    if not paused_until:
+        return None
+    end = datetime.fromtimestamp(float(paused_until), tz=UTC)
+    return end if end > now else None
+
+
 def _details(outcome: ProbeOutcome) -> dict:
     details = dict(outcome.details)
     if outcome.rate_limit:
@@ -211,6 +247,80 @@ def probe_cycle(*, pool: DbThreadPool | None = None, limit: int | None = None) -
     """Claim, probe and record one batch of due integrations."""
     claimed = probes_claim_due(limit=limit or settings.PROBE_LOOP["batch"])
     return results_record(probes_run(claimed, pool=pool))
+
+
+class CycleRunner:
+    """Claims every tick and probes in the background, so the loop never waits for a slow
+    probe (a vendor hanging until its timeout) before claiming what fell due meanwhile,
+    such as a retry or a probe pulled forward by passive detection.
+
+    Each claimed batch is probed on the shared pool and recorded in bulk by its own
+    thread (which closes its database connection when done). `join` waits for them all.
+    """
+
+    def __init__(self, pool: DbThreadPool, *, limit: int) -> None:
+        self.pool, self.limit = pool, limit
+        self.totals = CycleStats()
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+
+    def dispatch(self) -> int:
+        """Claim what is due and start probing it; returns how many were claimed."""
+        claimed = probes_claim_due(limit=self.limit)
+        self._threads = [t for t in self._threads if t.is_alive()]
+        if claimed:
+            thread = threading.Thread(target=self._cycle, args=(claimed,), name="hotdash-cycle")
+            thread.start()
+            self._threads.append(thread)
+        return len(claimed)
+
+    def _cycle(self, claimed: list[Claimed]) -> None:
+        """Probe `claimed` on the pool and record results as they come, in bulk, so one
+        slow probe never holds back the others' results (and their pages)."""
+        done: queue.Queue[Probed] = queue.Queue()
+        feeder = threading.Thread(
+            target=self.pool.map, args=(lambda c: done.put(_probe_one(c)), claimed)
+        )
+        feeder.start()
+        try:
+            left = len(claimed)
+            while left:
+                batch = _drain(done, left)
+                if not batch and not feeder.is_alive() and done.empty():
+                    break  # a probe raised (never expected): its claim expires
+                left -= len(batch)
+                if not batch:
+                    continue
+                stats = results_record(batch)
+                with self._lock:
+                    self.totals.add(stats)
+        except Exception:  # the claims expire (claimed_until) and the probes come again
+            log.exception("a probe cycle of %d integrations failed", len(claimed))
+        finally:
+            feeder.join()
+            connections.close_all()
+
+    def join(self) -> CycleStats:
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
+        return self.totals
+
+
+def _drain(done: queue.Queue, most: int, gather_s: float = 0.05) -> list[Probed]:
+    """The next finished probe (waiting up to 1 s), plus those finishing within `gather_s`
+    (up to `most`); empty if none finished."""
+    try:
+        batch = [done.get(timeout=1.0)]
+    except queue.Empty:
+        return []
+    deadline = time.monotonic() + gather_s
+    while len(batch) < most:
+        try:
+            batch.append(done.get(timeout=max(0.0, deadline - time.monotonic())))
+        except queue.Empty:
+            break
+    return batch
 
 
 def probe_now(integrations: list[Integration], *, pool: DbThreadPool | None = None) -> CycleStats:

@@ -11,6 +11,7 @@ still run and are recorded under them, but never move the status.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from integrations.models import IntegrationState
 from integrations.probing import ProbeOutcome
@@ -65,3 +66,33 @@ def _judge_success(outcome: ProbeOutcome, degraded_latency_ms: float) -> tuple[s
     if outcome.headroom is not None and outcome.headroom < HEADROOM_FLOOR:
         return "degraded", f"rate-limit headroom {outcome.headroom:.0%} under {HEADROOM_FLOOR:.0%}"
     return "ok", "probe succeeded"
+
+
+def next_probe_at(
+    *,
+    slot: datetime,
+    started_at: datetime,
+    failing: bool,
+    held: bool,
+    throttled: bool,
+    retry_seconds: int,
+    not_before: datetime | None = None,
+) -> datetime:
+    """When to probe next, after one probe started at `started_at`.
+
+    1. `slot` is the regular interval slot (set when the probe was claimed).
+    2. While failures are counted (confirming a first failure, and while down, so a
+       recovery is seen as fast as an outage), the next probe is `retry_seconds` after
+       this one started, if that is sooner than the slot. Not under maintenance or
+       disabled (nothing would change), and not after a throttled probe: a vendor
+       shedding load gets no extra calls; it is probed when its pause ends, else at the slot.
+    3. Never before `not_before`: the end of a pause the vendor asked for, or of the
+       circuit breaker's cool-down (a probe then would fail without calling).
+    """
+    at = slot
+    if failing and not held:
+        soon = started_at + timedelta(seconds=retry_seconds)
+        if throttled:  # only when the vendor said when; else the regular slot
+            soon = max(soon, not_before) if not_before is not None else slot
+        at = min(slot, soon)
+    return max(at, not_before) if not_before is not None else at

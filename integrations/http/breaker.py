@@ -15,9 +15,12 @@ Only failures that say the vendor is unreachable or broken trip it (timeout,
 connection, vendor_5xx). Auth, 4xx, throttling and contract errors mean the
 vendor answered, so they count as the vendor being up.
 
-Probes are ordinary callers here: while cooling down a probe gets
-`circuit_open` without calling; after the cool-down the probe (being, for an
-idle integration, the first call to come) is usually the single trial.
+Probes are not ordinary callers (like Envoy's active health checks, which ignore
+outlier ejection): a probe while the circuit is not closed is let through as the
+trial (`Gateway._admit`); its success closes the circuit for every caller and its
+failure restarts the cool-down. Other callers get `circuit_open` without calling
+while it cools down, so a dead vendor is not hammered by the dashboard, yet its
+recovery is seen at the next probe.
 """
 
 from __future__ import annotations

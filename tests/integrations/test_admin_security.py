@@ -33,6 +33,7 @@ def form_data(integration, **changes):
         "credential_env": '{"token": "SHOP_TOKEN"}',
         "config": "{}",
         "probe_interval_seconds": 60,
+        "probe_retry_seconds": 5,
         "probe_timeout_seconds": 10,
         "failures_before_down": 3,
         "degraded_latency_ms": 2000,
