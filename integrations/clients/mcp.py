@@ -1,4 +1,4 @@
-"""MCP client over Streamable HTTP: 2025-11-25 (stateful), falling back to 2026-07-28 (stateless).
+"""MCP client over Streamable HTTP (2025-11-25 stateful, or 2026-07-28 stateless) or legacy HTTP+SSE.
 
 Spec: modelcontextprotocol docs/specification/2025-11-25/basic/{transports,lifecycle}.mdx
 and 2026-07-28/basic/transports/streamable-http.mdx, server/discover.mdx
@@ -14,6 +14,12 @@ and 2026-07-28/basic/transports/streamable-http.mdx, server/discover.mdx
   supported versions, or -32601): we then call `server/discover` and speak
   the stateless form, `params._meta` plus `MCP-Protocol-Version`, `Mcp-Method`
   and `Mcp-Name` headers on every request; it has no `ping`.
+- Transport (`config.transport`): `streamable_http`, `sse` (the 2024-11-05
+  HTTP+SSE transport, see mcp_sse.py) or `auto` (default). `auto` follows the
+  spec's backwards compatibility (2025-03-26/basic/transports.mdx): POST
+  `initialize` to the URL; a 4xx without a JSON-RPC error (405, 404, ...)
+  means an older server, so GET the same URL expecting an SSE stream whose
+  first event is `endpoint`.
 """
 
 from __future__ import annotations
@@ -23,12 +29,22 @@ import itertools
 import json
 from typing import Any
 
-from integrations.http import ContractBroken, GatewayError, HttpResult, refusal
+from integrations.http import (
+    ConfigInvalid,
+    ContractBroken,
+    GatewayError,
+    HttpResult,
+    RequestRejected,
+    refusal,
+)
 
 from .base import VendorClient
+from .mcp_sse import SseSession, neither_transport, not_an_sse_server
 from .mcp_wire import McpRpcError, find_response, rpc_error_of
 
-STATEFUL_VERSIONS = ("2025-11-25", "2025-06-18", "2025-03-26")
+# 2024-11-05 has the same lifecycle; servers still on HTTP+SSE often speak only it.
+STATEFUL_VERSIONS = ("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05")
+TRANSPORTS = ("auto", "streamable_http", "sse")
 STATELESS_VERSION = "2026-07-28"
 CLIENT_INFO = {"name": "hotdash", "version": "1.0.0"}
 MAX_TOOL_PAGES = 20
@@ -43,7 +59,15 @@ class McpClient(VendorClient):
         self.protocol_version: str | None = None
         self.stateless = False
         self.server_info: dict[str, Any] = {}
+        self.transport: str | None = None  # "streamable_http" or "sse", once connected
+        self._sse: SseSession | None = None
         self._ids = itertools.count(1)
+
+    def __enter__(self) -> McpClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     @property
     def endpoint(self) -> str:
@@ -55,14 +79,54 @@ class McpClient(VendorClient):
 
     # -- lifecycle ----------------------------------------------------------------------
 
+    @property
+    def transport_setting(self) -> str:
+        """`config.transport`; raises ConfigInvalid for an unknown value."""
+        value = str(self.config.get("transport", "auto"))
+        if value not in TRANSPORTS:
+            raise ConfigInvalid(
+                f"config.transport must be one of {', '.join(TRANSPORTS)}: {value!r}"
+            )
+        return value
+
     def connect(self) -> dict[str, Any]:
-        """Initialize (stateful) or discover (stateless); returns the server's description."""
+        """Open the session; returns the server's description (InitializeResult or discover).
+
+        1. `sse`: GET the stream, wait for its endpoint, then initialize over it.
+        2. Otherwise initialize over Streamable HTTP (discover, for a stateless server).
+        3. `auto` only: when that POST is refused with a plain 4xx, go to 1; if the
+           GET is refused too, raise naming both answers.
+        Close the client afterwards (`close()`, or use it as a context manager).
+        """
+        setting = self.transport_setting
+        if setting == "sse":
+            return self._connect_sse()
+        try:
+            return self._connect_streamable()
+        except RequestRejected as exc:
+            if setting != "auto":
+                raise
+            return self._connect_sse(refused_post=exc)
+
+    def _connect_streamable(self) -> dict[str, Any]:
+        self.transport = "streamable_http"
         try:
             return self._initialize()
         except McpRpcError as exc:
             if not _server_is_stateless(exc):
                 raise
         return self._discover()
+
+    def _connect_sse(self, refused_post: GatewayError | None = None) -> dict[str, Any]:
+        self.transport = "sse"
+        self._sse = SseSession(self.gateway, self.endpoint, self._auth_headers())
+        try:
+            self._sse.open()
+        except GatewayError as exc:
+            if refused_post is None or not not_an_sse_server(exc):
+                raise
+            raise neither_transport(refused_post, exc) from None
+        return self._initialize()
 
     def _initialize(self) -> dict[str, Any]:
         self.session_id, self.protocol_version, self.stateless = None, None, False
@@ -76,7 +140,7 @@ class McpClient(VendorClient):
         if version not in STATEFUL_VERSIONS:
             raise ContractBroken(f"MCP server offers protocol {version!r}, which we do not speak")
         self.protocol_version = version
-        self.session_id = http.headers.get("MCP-Session-Id")
+        self.session_id = http.headers.get("MCP-Session-Id") if http else None
         self.server_info = dict(result.get("serverInfo") or {})
         self._notify("notifications/initialized")
         return result
@@ -91,7 +155,10 @@ class McpClient(VendorClient):
         return result
 
     def close(self) -> None:
-        """End a stateful session (DELETE); best effort, never raises."""
+        """End the session: close the SSE stream, or DELETE a stateful session; never raises."""
+        if self._sse is not None:
+            self._sse.close()
+            return
         if not self.session_id:
             return
         try:
@@ -132,21 +199,23 @@ class McpClient(VendorClient):
         try:
             return self._call(method, params, safe=safe)[0]
         except McpRpcError as exc:
-            if self.stateless or exc.vendor_status != 404 or not self.session_id:
+            if self.stateless or exc.vendor_status != 404 or not self.session_id or self._sse:
                 raise
         self._initialize()
         return self._call(method, params, safe=safe)[0]
 
     # -- the wire -----------------------------------------------------------------------
 
+    def _auth_headers(self) -> dict[str, str]:
+        token = self.credentials.get("token")
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
     def _headers(self, method: str | None = None, params: dict | None = None) -> dict[str, str]:
         headers = {
             "Accept": "application/json, text/event-stream",
             "Content-Type": "application/json",
+            **self._auth_headers(),
         }
-        token = self.credentials.get("token")
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
         if self.protocol_version:
             headers["MCP-Protocol-Version"] = self.protocol_version
         if self.session_id:
@@ -169,9 +238,23 @@ class McpClient(VendorClient):
 
     def _call(
         self, method: str, params: dict, *, expect=frozenset({200}), safe: bool = True
-    ) -> tuple[dict[str, Any], HttpResult]:
+    ) -> tuple[dict[str, Any], HttpResult | None]:
+        """The result of one request, and the HTTP answer that carried it (None over SSE)."""
         ident = next(self._ids)
         message = {"jsonrpc": "2.0", "id": ident, "method": method, "params": self._params(params)}
+        if self._sse is not None:
+            self._sse.post(message, safe=safe)
+            response, http = self._sse.response(ident, method), None
+        else:
+            response, http = self._post(message, method, params, expect, safe)
+        if "error" in response:
+            raise McpRpcError.from_error(response["error"], http.status if http else None)
+        if not isinstance(response.get("result"), dict):
+            raise ContractBroken(f"MCP {method} answer has no result object")
+        return response["result"], http
+
+    def _post(self, message: dict, method: str, params: dict, expect, safe: bool):
+        """Streamable HTTP: POST one request; (its response message, the HTTP answer)."""
         http = self.gateway.request(
             "POST",
             self.endpoint,
@@ -182,14 +265,12 @@ class McpClient(VendorClient):
         )
         if http.status not in expect or http.status >= 400:
             raise rpc_error_of(http) or refusal(http, " ".join(http.text.split())[:200])
-        response = find_response(http, ident)
-        if "error" in response:
-            raise McpRpcError.from_error(response["error"], http.status)
-        if not isinstance(response.get("result"), dict):
-            raise ContractBroken(f"MCP {method} answer has no result object")
-        return response["result"], http
+        return find_response(http, message["id"]), http
 
     def _notify(self, method: str) -> None:
+        if self._sse is not None:
+            self._sse.post({"jsonrpc": "2.0", "method": method}, safe=True)
+            return
         self.gateway.request(
             "POST",
             self.endpoint,

@@ -10,6 +10,10 @@ A `Gateway` is made per unit of work (one probe, one client operation) with
 5. reads `X-RateLimit-*` and `Deprecation`/`Sunset` headers from every answer;
 6. records the outcome with the breaker and raises a scrubbed GatewayError,
    or returns the accepted HttpResult.
+
+`Gateway.stream` opens an event stream through the same steps (the opening is
+the call); its body is then read with `EventStream.read` under the call's
+deadline and byte cap, and the caller closes it.
 """
 
 from __future__ import annotations
@@ -18,16 +22,17 @@ import logging
 import random
 import time
 from collections.abc import Callable, Container, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from .breaker import BreakerPolicy, CircuitBreaker
+from .breaker import BreakerPolicy, Circuit, CircuitBreaker
 from .errors import CallTimedOut, ContractBroken, GatewayError, Throttled
 from .ratelimit import RateLimitBook, from_x_ratelimit
 from .response import SUCCESS, HttpResult, Limits, default_describe, refusal
 from .retry import Backoff
 from .scrub import Scrubber
-from .state import DEFAULTS, StateStore
-from .transport import send
+from .state import DEFAULTS, StateStore, probe_pull_forward, probing_now
+from .transport import RawStream, open_stream, send
 
 logger = logging.getLogger("integrations.http")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -118,10 +123,35 @@ class Gateway:
         runReport) and for calls carrying an idempotency key; default: the
         method is GET, HEAD or OPTIONS. Raises a GatewayError whose detail is scrubbed.
         """
+        safe = method.upper() in SAFE_METHODS if idempotent is None else idempotent
+        call = (method, url, headers or {}, params, json, data, False)
+        return self._run(call, safe, expect, check, describe, timeout_s)
+
+    def stream(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        describe: Describe | None = None,
+        timeout_s: float | None = None,
+    ) -> EventStream:
+        """Open a streaming answer (Server-Sent Events) and return it unread.
+
+        The opening goes through the same pause, breaker, retries (for a safe
+        method) and refusal as `request`, accepting 2xx only. The returned
+        `EventStream` is read under this call's deadline (`timeout_s`, capped
+        by the gateway's) and the byte cap; close it (it is a context manager).
+        """
+        call = (method, url, headers or {}, None, None, None, True)
+        opened = self._run(call, method.upper() in SAFE_METHODS, SUCCESS, None, describe, timeout_s)
+        if not isinstance(opened, _Opened) or opened.raw is None:  # only a 2xx is accepted
+            raise ContractBroken("stream did not open", vendor_status=opened.status)
+        return EventStream(self, opened.raw, opened.deadline_at, opened.latency_ms)
+
+    def _run(self, call, safe, expect, check, describe, timeout_s) -> HttpResult:
         started = self.clock()
         deadline_at = self._deadline(started, timeout_s)
-        safe = method.upper() in SAFE_METHODS if idempotent is None else idempotent
-        call = (method, url, headers or {}, params, json, data)
         try:
             result = self._guarded(call, deadline_at, safe, expect, check, describe)
         except GatewayError as exc:
@@ -141,17 +171,29 @@ class Gateway:
             self.pause(self.book.pause_needed(row), "the vendor asked for a pause", deadline_at)
         if not self.breaker:
             return self._with_retries(call, deadline_at, safe, expect, check, describe)
-        self.breaker.admit(row, lease_s=max(0.0, deadline_at - self.clock()) + 1.0)
+        self._admit(row, deadline_at)
         try:
             result = self._with_retries(call, deadline_at, safe, expect, check, describe)
         except GatewayError as exc:
             self.breaker.record(exc)
+            probe_pull_forward(self.store.integration_id, exc.error_class)  # passive detection
             raise
         except BaseException:
             self.breaker.release()  # a crash or an interrupt: give an unused trial back
             raise
         self.breaker.record(None)
         return result
+
+    def _admit(self, row: dict[str, Any], deadline_at: float) -> None:
+        """Ask the breaker; but a probe while the circuit is not closed goes through as the
+        trial. The probe is the active health check (like Envoy's, which ignores outlier
+        ejection): its success closes the circuit for every caller, its failure restarts
+        the cool-down. Probes come at most every `probe_retry_seconds`, so while the circuit
+        is open the vendor sees one call per retry interval, and a recovery is seen then."""
+        if probing_now() and row["circuit_state"] != Circuit.CLOSED:
+            self.breaker.is_trial = True
+            return
+        self.breaker.admit(row, lease_s=max(0.0, deadline_at - self.clock()) + 1.0)
 
     def _with_retries(self, call, deadline_at, safe, expect, check, describe) -> HttpResult:
         attempt = 0
@@ -184,10 +226,12 @@ class Gateway:
                 self.sleep(delay)
 
     def _attempt(self, call, deadline_at: float) -> HttpResult:
-        method, url, headers, params, json_body, data = call
+        method, url, headers, params, json_body, data, streaming = call
         remaining = deadline_at - self.clock()
         if remaining <= 0:
             raise CallTimedOut("deadline passed before the call", sent=False)
+        if streaming:
+            return self._open(method, url, headers, remaining, deadline_at)
         raw = send(
             method,
             url,
@@ -203,6 +247,21 @@ class Gateway:
         )
         self.last_status = raw.status
         return HttpResult(raw.status, raw.headers, raw.body, 0.0)
+
+    def _open(self, method, url, headers, remaining: float, deadline_at: float) -> HttpResult:
+        raw = open_stream(
+            method,
+            url,
+            headers=headers,
+            connect_s=min(self.limits.connect_s, remaining),
+            read_s=min(self.limits.read_s, remaining),
+            max_bytes=self.limits.max_bytes,
+            clock=self.clock,
+        )
+        self.last_status = raw.status
+        if not 200 <= raw.status < 300:  # refused: read its (small) body to describe it
+            return HttpResult(raw.status, raw.headers, raw.read_body(deadline_at), 0.0)
+        return _Opened(raw.status, raw.headers, b"", 0.0, raw=raw, deadline_at=deadline_at)
 
     def _observe(self, result: HttpResult) -> None:
         for name in DEPRECATION_HEADERS:
@@ -270,3 +329,44 @@ class Gateway:
     def _remember(self, report: dict[str, Any], headroom: float | None) -> None:
         self.rate_limit = report
         self.headroom = None if headroom is None else min(1.0, max(0.0, headroom))
+
+
+@dataclass
+class _Opened(HttpResult):
+    """An accepted answer whose body is a stream still to be read."""
+
+    raw: RawStream | None = None
+    deadline_at: float = 0.0
+
+
+class EventStream:
+    """An open streaming answer from `Gateway.stream`: `status`, `headers`, `read`, `close`."""
+
+    def __init__(self, gateway: Gateway, raw: RawStream, deadline_at: float, latency_ms: float):
+        self.gateway, self.raw = gateway, raw
+        self.status, self.headers = raw.status, raw.headers
+        self.deadline_at = deadline_at
+        self.latency_ms = latency_ms
+
+    def read(self, until: float | None = None) -> bytes | None:
+        """The next bytes; b"" at the end; None when `until` (at most the call's deadline)
+        passes first. Raises a scrubbed ContractBroken (byte cap) or ConnectionFailed."""
+        until = self.deadline_at if until is None else min(until, self.deadline_at)
+        try:
+            return self.raw.read(until)
+        except GatewayError as exc:
+            self.close()
+            raise self.gateway._scrubbed(exc) from None
+
+    @property
+    def closed(self) -> bool:
+        return self.raw.closed
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def __enter__(self) -> EventStream:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

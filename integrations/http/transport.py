@@ -7,6 +7,11 @@ carry credentials to another host) and never retries (the gateway decides).
 Timeouts: `connect_s` bounds the TCP/TLS connect; each socket read waits at
 most `read_s`; between body chunks the total deadline is checked, so a
 trickling vendor is cut off one chunk after the deadline at most.
+
+`open_stream()` is the same attempt for an event stream (MCP's HTTP+SSE
+transport): the body is left open and read piece by piece with
+`RawStream.read(until)`, each socket read bounded by `read_s` and `until`,
+the whole body by the same byte cap; the caller closes it.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from dataclasses import dataclass
 import requests
 from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
-from urllib3.exceptions import NewConnectionError
+from urllib3.exceptions import DecodeError, NewConnectionError, ProtocolError, ReadTimeoutError
 
 from .errors import CallTimedOut, ConnectionFailed, ContractBroken
 
@@ -67,8 +72,35 @@ def send(
     Exception texts from requests are not reused: they embed URLs, which may be
     secret (a Slack webhook URL is the credential). Callers scrub what we say.
     """
+    response = _open(method, url, headers, params, json_body, data, connect_s, read_s)
+    with response:
+        body = _read_capped(response, deadline_at, max_bytes, clock)
+    return RawResponse(response.status_code, response.headers, body, response.url)
+
+
+def open_stream(
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str],
+    connect_s: float,
+    read_s: float,
+    max_bytes: int,
+    clock: Callable[[], float] = time.monotonic,
+) -> RawStream:
+    """One attempt whose body is left unread: an event stream read as it arrives.
+
+    The same limits as `send` (connect/read timeouts, no redirects, `max_bytes`
+    over the whole body); the caller reads with `RawStream.read` and must close it.
+    """
+    response = _open(method, url, headers, None, None, None, connect_s, read_s)
+    return RawStream(response, read_s=read_s, max_bytes=max_bytes, clock=clock)
+
+
+def _open(method, url, headers, params, json_body, data, connect_s, read_s) -> requests.Response:
+    """Send the request and read the status line and headers (the body stays unread)."""
     try:
-        response = session().request(
+        return session().request(
             method,
             url,
             headers=headers,
@@ -87,9 +119,77 @@ def send(
         raise _connection_failed(exc) from None
     except requests.RequestException as exc:
         raise ConnectionFailed(f"request failed: {type(exc).__name__}", sent=False) from None
-    with response:
-        body = _read_capped(response, deadline_at, max_bytes, clock)
-    return RawResponse(response.status_code, response.headers, body, response.url)
+
+
+class RawStream:
+    """An answer whose body is read piece by piece as it arrives (Server-Sent Events).
+
+    Each `read` is at most one socket read, waiting no longer than `read_s` nor
+    past its `until`; the whole body is capped at `max_bytes`. After a read that
+    timed out or failed the stream is unusable: close it.
+    """
+
+    def __init__(
+        self,
+        response: requests.Response,
+        *,
+        read_s: float,
+        max_bytes: int,
+        clock: Callable[[], float],
+    ) -> None:
+        self._response = response
+        self.status: int = response.status_code
+        self.headers: CaseInsensitiveDict = response.headers
+        self.url: str = response.url
+        self.read_s, self.max_bytes, self.clock = read_s, max_bytes, clock
+        self.size = 0
+        self.closed = False
+
+    def read(self, until: float) -> bytes | None:
+        """The next bytes; b"" at the end of the body; None when `until` passes first.
+
+        Raises ContractBroken past `max_bytes`, ConnectionFailed when the body breaks off.
+        """
+        remaining = until - self.clock()
+        if remaining <= 0 or self.closed:
+            return None
+        self._set_timeout(min(self.read_s, remaining))
+        try:
+            chunk = self._response.raw.read1(CHUNK_BYTES)
+        except ReadTimeoutError:
+            return None
+        except (ProtocolError, OSError) as exc:
+            raise ConnectionFailed(f"stream broke off ({type(exc).__name__})") from None
+        except DecodeError:
+            raise ContractBroken("stream could not be decoded", vendor_status=self.status) from None
+        self.size += len(chunk)
+        if self.size > self.max_bytes:
+            raise ContractBroken(
+                f"stream over the {self.max_bytes}-byte cap", vendor_status=self.status
+            )
+        return chunk
+
+    def read_body(self, deadline_at: float) -> bytes:
+        """The whole (capped) body, then close: for an answer that opened no stream."""
+        try:
+            return _read_capped(self._response, deadline_at, self.max_bytes, self.clock)
+        finally:
+            self.close()
+
+    def _set_timeout(self, seconds: float) -> None:
+        connection = self._response.raw.connection
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            sock.settimeout(max(seconds, 0.001))
+
+    def close(self) -> None:
+        """Close the connection (it is not returned to the pool: its body was not read)."""
+        if not self.closed:
+            self.closed = True
+            try:
+                self._response.close()
+            except OSError:
+                pass  # the socket is gone either way
 
 
 def _connection_failed(exc: requests.ConnectionError) -> ConnectionFailed:

@@ -8,6 +8,7 @@ vendor-contracts.md, "Header names that contain underscores get dropped").
 
 from __future__ import annotations
 
+import select
 import signal
 import socket
 import socketserver
@@ -50,6 +51,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         resp = self.server.app.handle(self.command, path, raw_query, self.headers, body)
         if resp.action == "reset":
             self._reset_connection()
+        elif resp.action == "stream":
+            self._stream(resp)
         elif resp.action == "hang":
             self.server.app.ctx.sleep(resp.hang_s)
             self.close_connection = True
@@ -94,6 +97,39 @@ class SandboxHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD" and resp.body:
             self.wfile.write(resp.body)
+
+    def _stream(self, resp: Response) -> None:
+        """Write `resp.chunks` as they come (chunked encoding, for Server-Sent Events).
+
+        An empty chunk is an idle tick: the stream ends when the client has gone.
+        The connection is closed afterwards; the iterator is always closed.
+        """
+        chunks = resp.chunks
+        self.close_connection = True
+        self.send_response(resp.status)
+        for key, value in resp.headers:
+            self.send_header(key, value)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            for chunk in chunks:
+                if chunk:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                elif self._client_gone():
+                    return
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            pass  # the client left while we wrote
+        finally:
+            chunks.close()
+
+    def _client_gone(self) -> bool:
+        """True once the client closed its side (readable with nothing to read)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def _reset_connection(self) -> None:
         """Close with SO_LINGER 0 so the peer sees a TCP RST, not a clean FIN."""

@@ -7,6 +7,8 @@ Per server, `protocol: "2026-07-28"` switches to the stateless revision:
 `server/discover`, `params._meta` + `MCP-Protocol-Version`/`Mcp-Method`/`Mcp-Name`
 headers, and `initialize` refused with 400 / -32022.
 Spec: modelcontextprotocol docs/specification/{2025-11-25,2026-07-28}/basic/transports.
+Each server also speaks the legacy HTTP+SSE transport (2024-11-05) at
+`/mcp/{server}/sse` and `/mcp/{server}/messages` (mcp_sse.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ..router import Router
 from ..wire import Request, Response, bearer_token, dumps, empty_response, json_response
 from .base import Vendor
 from .mcp_rpc import RpcError, rpc_error, rpc_result
+from .mcp_sse import LegacySseMixin
 from .mcp_stateless import StatelessMixin
 from .mcp_tools import SERVERS, check_names, check_patches, check_tool_list
 
@@ -31,7 +34,7 @@ _LOCAL_ORIGIN = re.compile(r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d+)?")
 __all__ = ["MCP", "SERVERS"]
 
 
-class MCP(StatelessMixin, Vendor):
+class MCP(LegacySseMixin, StatelessMixin, Vendor):
     name = "mcp"
     extras = {
         "protocol": Field("str", LATEST_STATEFUL, choices=(LATEST_STATEFUL, "2026-07-28")),
@@ -42,18 +45,26 @@ class MCP(StatelessMixin, Vendor):
         "tools_add": Field("list", [], check=check_tool_list),
         "tools_remove": Field("list", [], check=check_names),
         "tools_patch": Field("dict", {}, check=check_patches),
+        # the legacy HTTP+SSE transport (mcp_sse.py)
+        "sse_transport": Field("bool", True),  # false: /sse and /messages answer 404
+        "sse_endpoint_event": Field("bool", True),  # false: the stream never names its endpoint
+        "sse_pad_bytes": Field("int", 0, 0, 4 * 1024 * 1024),  # pad each response event
+        "sse_responses": Field("bool", True),  # false: messages get 202, answers never come
     }
 
     def register(self, router: Router) -> None:
         router.add("GET POST DELETE", "/{server}/mcp", self.endpoint)
+        router.add("GET", "/{server}/sse", self.sse_stream)
+        router.add("POST", "/{server}/messages", self.sse_message)
 
     def reset(self) -> None:
         with self.lock:
             self.sessions: dict[str, dict] = {}
+            self.sse_sessions: dict[str, dict] = {}
 
     def snapshot(self) -> dict:
         with self.lock:
-            return {"sessions": len(self.sessions)}
+            return {"sessions": len(self.sessions), "sse_streams": len(self.sse_sessions)}
 
     def fault_key(self, req: Request) -> str:
         server = req.params.get("server")
@@ -77,7 +88,8 @@ class MCP(StatelessMixin, Vendor):
         )
 
     # Transport ------------------------------------------------------------------------------
-    def endpoint(self, req: Request) -> Response:
+    def guard(self, req: Request) -> Response | None:
+        """The refusal for an unknown server, a foreign Origin or a missing token, else None."""
         server = req.params["server"]
         if server not in SERVERS:
             return json_response(
@@ -90,6 +102,13 @@ class MCP(StatelessMixin, Vendor):
             return rpc_error(403, None, -32600, f"Forbidden: origin {origin} is not allowed")
         if req.settings["require_auth"] and bearer_token(req) != TOKEN:
             return self.auth_failure_response(req)
+        return None
+
+    def endpoint(self, req: Request) -> Response:
+        server = req.params["server"]
+        refused = self.guard(req)
+        if refused:
+            return refused
         stateless = req.settings["protocol"] != LATEST_STATEFUL
         if req.method == "GET" or (req.method == "DELETE" and stateless):
             allow = "POST" if stateless else "POST, DELETE"
