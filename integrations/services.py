@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from approvals.models import FeatureFlag
-from approvals.services import flag_ensure
 from integrations.catalogue import CATALOGUE
 from integrations.models import Integration, IntegrationState
 
@@ -45,23 +43,3 @@ def _add_missing_config(integration: Integration, defaults: dict) -> bool:
     integration.config = {**missing, **(integration.config or {})}
     integration.save(update_fields=["config", "updated_at"])
     return True
-
-
-def live_flag_key(slug: str) -> str:
-    """The feature flag that decides sandbox vs live for one integration."""
-    return f"integrations.{slug}.live"
-
-
-def live_flags_seed() -> int:
-    """Ensure every integration has its `integrations.<slug>.live` flag (off). Returns created."""
-    created = 0
-    for slug in Integration.objects.values_list("slug", flat=True):
-        created += flag_ensure(
-            key=live_flag_key(slug),
-            kind=FeatureFlag.Kind.RELEASE,
-            scope=FeatureFlag.Scope.INTEGRATION,
-            scope_target=slug,
-            description=f"Talk to the real vendor for {slug} (off: the vendor sandbox).",
-            owner="platform",
-        )
-    return created

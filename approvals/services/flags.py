@@ -1,6 +1,5 @@
 """Writes on feature flags. Setting a kill switch needs no approval; everything else
-reaches `flag_change` through an approved action (flags.set, flags.clear_kill_switch,
-integrations.switch_live …)."""
+reaches `flag_change` through an approved action (flags.set, flags.clear_kill_switch)."""
 
 from __future__ import annotations
 
@@ -12,7 +11,6 @@ from django.db import transaction
 from django.db.models import F
 
 from approvals.audit import audit_record
-from approvals.flags import flags_cache_clear
 from approvals.models import FeatureFlag
 from hotdash.errors import NotFound, ValidationFailed
 
@@ -78,7 +76,7 @@ def flag_change(
     rollout_percent: int | None = None,
     verb: str = "flag.changed",
 ) -> FeatureFlag:
-    """Apply a change now, bump `version`, record before → after, clear the flag cache.
+    """Apply a change now, bump `version`, record before → after.
 
     Callers are the approved actions and kill_switch_set: this does no approval
     itself. Raises NotFound for an unknown key. Joins the caller's transaction.
@@ -97,8 +95,6 @@ def flag_change(
         flag.refresh_from_db()
         changes = {"before": before, "after": flag_snapshot(flag)}
         audit_record(actor=actor, verb=verb, target=flag, changes=changes, reason=reason)
-        transaction.on_commit(flags_cache_clear)
-    flags_cache_clear()
     return flag
 
 

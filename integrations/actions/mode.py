@@ -3,9 +3,9 @@
     integrations.switch_live     (live, 1 approval)  sandbox → live, credentials required
     integrations.switch_sandbox  (safe)              live → sandbox: stopping is always allowed
 
-Both set the flag `integrations.<slug>.live` and `Integration.mode` in one
-transaction. Credentials are checked for presence only: their values are never
-read into a message, a log line or the audit trail.
+Both set `Integration.mode`, the one record of live vs sandbox, and audit the
+change in the same transaction. Credentials are checked for presence only: their
+values are never read into a message, a log line or the audit trail.
 """
 
 from __future__ import annotations
@@ -16,11 +16,8 @@ from django.db import transaction
 
 from approvals import registry
 from approvals.audit import Actor, audit_record
-from approvals.models import FeatureFlag
-from approvals.services import flag_change, flag_ensure, flag_manage
 from hotdash.errors import NotFound, ValidationFailed
 from integrations.models import Integration
-from integrations.services import live_flag_key
 
 EXECUTOR = Actor.system("approvals-executor")
 
@@ -46,10 +43,8 @@ def _integration(slug: str) -> Integration:
 
 
 def _snapshot(integration: Integration) -> dict:
-    flag = FeatureFlag.objects.filter(key=live_flag_key(integration.slug)).first()
     return {
         "mode": integration.mode,
-        "flag": {"enabled": flag.enabled, "version": flag.version} if flag else None,
         "credential_env": sorted((integration.credential_env or {}).values()),
         # The approval binds to where the calls will go: an edit after the request is a
         # payload change (409 at decision, `conflict` at execution).
@@ -78,21 +73,13 @@ def switch_sandbox_precondition(params: dict) -> dict:
 
 
 def _switch(slug: str, mode: str, reason: str) -> dict:
-    """Set the live flag and the mode together; both or neither."""
+    """Set the mode and audit it; both or neither."""
     live = mode == Integration.Mode.LIVE
     with transaction.atomic():
         integration = Integration.objects.select_for_update().get(slug=slug)
         if live and credentials_missing(integration):
             raise registry.ActionFailed(f"{slug}: credential variables are not all set.")
         before = integration.mode
-        flag_ensure(
-            key=live_flag_key(slug),
-            kind=FeatureFlag.Kind.RELEASE,
-            scope=FeatureFlag.Scope.INTEGRATION,
-            scope_target=slug,
-            owner="platform",
-        )
-        flag = flag_change(key=live_flag_key(slug), actor=EXECUTOR, enabled=live, reason=reason)
         Integration.objects.filter(pk=integration.pk).update(mode=mode)
         audit_record(
             actor=EXECUTOR,
@@ -101,7 +88,7 @@ def _switch(slug: str, mode: str, reason: str) -> dict:
             changes={"mode": {"before": before, "after": mode}},
             reason=reason,
         )
-    return {"slug": slug, "mode": mode, "flag_version": flag.version}
+    return {"slug": slug, "mode": mode}
 
 
 def switch_live_perform(params: dict, idempotency_key: str) -> dict:
@@ -125,13 +112,7 @@ def _summary(to_mode: str):
 
 
 def register() -> None:
-    """Register both actions and claim the live flags (flags.set refuses them)."""
-    flag_manage(
-        "integrations.*.live",
-        on="integrations.switch_live",
-        off="integrations.switch_sandbox",
-        params=lambda flag: {"slug": flag.scope_target},
-    )
+    """Register both actions."""
     common = {
         "schema": SLUG_SCHEMA,
         "target": lambda p: f"integrations.Integration:{p['slug']}",

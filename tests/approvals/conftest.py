@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from approvals.flags import flags_cache_clear
 from approvals.services import approval_request_create
 from tests.approvals import fakes
 
@@ -17,14 +16,12 @@ REPLY = {"conversation_id": 42, "text": "Your order ships today."}
 
 @pytest.fixture(autouse=True)
 def fake_actions():
-    """The fake actions registered, their records empty, the flag cache clean."""
+    """The fake actions registered, their records empty."""
     fakes.reset()
     fakes.register_fakes()
-    flags_cache_clear()
     yield fakes
     fakes.unregister_fakes()
     fakes.reset()
-    flags_cache_clear()
 
 
 @pytest.fixture

@@ -164,8 +164,16 @@ def test_audit_admin__is_read_only_and_verifies_the_chain(superuser):
     assert "Chain intact" in response.content.decode()
 
 
-def test_flags__live_mode_flag__offers_its_owning_actions(operator, monkeypatch):
+def test_flags__flag_owned_by_actions__offers_them(operator, monkeypatch):
+    from approvals.services import flags as flag_services
     from integrations.models import Integration
+
+    owner = flag_services.FlagOwner(
+        on="integrations.switch_live",
+        off="integrations.switch_sandbox",
+        params=lambda flag: {"slug": flag.scope_target},
+    )
+    monkeypatch.setitem(flag_services._managed, "owned.*", owner)
 
     monkeypatch.setenv("HOTDASH_TEST_TOKEN", "x")
     Integration.objects.create(
@@ -176,7 +184,7 @@ def test_flags__live_mode_flag__offers_its_owning_actions(operator, monkeypatch)
         credential_env={"token": "HOTDASH_TEST_TOKEN"},
     )
     flag = FeatureFlag.objects.create(
-        key="integrations.shopify.live", kind="release", scope="integration", scope_target="shopify"
+        key="owned.shopify", kind="release", scope="integration", scope_target="shopify"
     )
     client = logged_in(operator)
     html = client.get(

@@ -55,7 +55,7 @@ def test_switch_live__credential_blank__counts_as_missing(shopify, operator, mon
         go_live(operator)
 
 
-def test_switch_live__approved__sets_flag_and_mode_together_and_never_records_the_value(
+def test_switch_live__approved__sets_the_mode_and_never_records_the_value(
     shopify, operator, approver, monkeypatch
 ):
     monkeypatch.setenv(TOKEN_VAR, SECRET)
@@ -65,7 +65,7 @@ def test_switch_live__approved__sets_flag_and_mode_together_and_never_records_th
     request = approval_request_execute(request_id=request.pk)
     assert request.status == "succeeded"
     assert Integration.objects.get(slug="shopify").mode == "live"
-    assert FeatureFlag.objects.get(key="integrations.shopify.live").enabled
+    assert not FeatureFlag.objects.exists()  # the mode is the one record of live
     assert AuditEvent.objects.filter(verb="integration.mode_changed").exists()
     everything = str(list(AuditEvent.objects.values())) + str(request.__dict__)
     assert SECRET not in everything
@@ -83,17 +83,15 @@ def test_switch_live__variable_removed_before_execution__is_a_conflict(
     assert Integration.objects.get(slug="shopify").mode == "sandbox"
 
 
-def test_switch_live__failing_midway__leaves_neither_flag_nor_mode_switched(
+def test_switch_live__failing_midway__leaves_the_mode_unswitched(
     shopify, operator, approver, monkeypatch
 ):
-    FeatureFlag.objects.create(key="integrations.shopify.live", kind="release")
     monkeypatch.setenv(TOKEN_VAR, SECRET)
     request = go_live(operator)
     approval_request_approve(request_id=request.pk, approver=approver)
-    # the last write of the transaction fails, after the flag and the mode were written
+    # the last write of the transaction fails, after the mode was written
     with mock.patch("integrations.actions.mode.audit_record", side_effect=RuntimeError("db")):
         assert approval_request_execute(request_id=request.pk).status == "unknown"
-    assert not FeatureFlag.objects.get(key="integrations.shopify.live").enabled
     assert Integration.objects.get(slug="shopify").mode == "sandbox"
 
 
@@ -119,7 +117,6 @@ def test_switch_sandbox__is_safe_and_runs_without_approval_even_under_a_kill_swi
     )
     assert request.status == "succeeded"
     assert Integration.objects.get(slug="shopify").mode == "sandbox"
-    assert FeatureFlag.objects.get(key="integrations.shopify.live").enabled is False
 
 
 def test_switch_live__unknown_integration__is_404(operator):

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from approvals.models import FeatureFlag
 from approvals.services import approval_request_create
 from hotdash.models import ApiToken
 from integrations.models import Integration
@@ -44,6 +45,7 @@ def console(client, superuser, sandbox, settings):
     approval_request_create(
         action="integrations.switch_sandbox", params={"slug": "shopify"}, enqueue=False
     )
+    FeatureFlag.objects.create(key="tiles.new", kind="release")  # seed creates no flags
     shopify = Integration.objects.get(slug="shopify")  # the SLO jobs' rows (monitoring.slo)
     finding_raise(kind="quota", key="shopify:cost_bucket", title="Bucket low", integration=shopify)
     FlowCount.objects.create(integration=shopify, metric="orders", hour=timezone.now(), count=3)

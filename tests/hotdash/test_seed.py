@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django_q.models import Schedule
 
 from approvals.models import FeatureFlag
+from approvals.roles import roles_seed
 from integrations.catalogue import CATALOGUE
 from integrations.models import Integration, IntegrationState
 
@@ -59,11 +60,10 @@ def test_seed__dependencies__chatwoot_on_supabase_rag_mcp_on_llamaindex():
     assert list(rag.depends_on.values_list("slug", flat=True)) == ["llamaindex"]
 
 
-def test_seed__live_flag_per_integration__all_off():
+def test_seed__creates_no_flags__mode_is_the_one_record_of_live():
     call_command("seed")
-    flags = FeatureFlag.objects.filter(key__endswith=".live")
-    assert flags.count() == 14
-    assert not flags.filter(enabled=True).exists()
+    assert not FeatureFlag.objects.exists()
+    assert set(Integration.objects.values_list("mode", flat=True)) == {"sandbox"}
 
 
 def test_seed__run_twice__changes_nothing():
@@ -87,6 +87,27 @@ def test_seed__roles__three_groups_with_permissions():
     assert viewers.permissions.filter(codename="view_incident").exists()
     assert not viewers.permissions.filter(codename="change_incident").exists()
     assert approvers.permissions.filter(codename="change_approvalrequest").exists()
+
+
+def test_seed__roles__every_role_sees_slo_data_and_audit_checkpoints_but_no_lease():
+    # Given the apps' own role declarations (their AppConfig.ready())
+    # When seeding
+    call_command("seed")
+    # Then the SLO pages and the audit checkpoints are readable by every role
+    seen = {"view_finding", "view_flowcount", "view_signalstate", "view_auditcheckpoint"}
+    for name in ("viewers", "operators", "approvers"):
+        codenames = set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
+        assert seen <= codenames, name
+        # And the probe loop's leases are declared hidden: no role has any permission on them
+        assert not {c for c in codenames if c.endswith("_lease")}, name
+
+
+def test_seed__roles__counts_follow_the_declarations():
+    # Given 21 models every role views, 10 operator grants beyond that, 2 approver grants
+    # (approvals 5 + integrations 4 + monitoring 11 + hotdash 1 viewed; operators: approvals
+    # 1, integrations 2, monitoring 5, hotdash 2; approvers: approvals 2)
+    # When seeding, Then each group holds exactly those
+    assert roles_seed() == {"viewers": 21, "operators": 31, "approvers": 23}
 
 
 def test_seed__credentials__names_only_never_values():

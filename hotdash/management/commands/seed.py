@@ -1,4 +1,4 @@
-"""`manage.py seed`: the catalogue, roles, flags and schedules; idempotent."""
+"""`manage.py seed`: the catalogue, roles, schedules and alert channels; idempotent."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from approvals.roles import roles_seed
 from hotdash.demo import demo_users_ensure
 from hotdash.progress import Progress
 from hotdash.schedules import schedules_ensure
-from integrations.services import catalogue_seed, live_flags_seed
+from integrations.services import catalogue_seed
 from monitoring.alerting import channels_seed
 
 
 class Command(BaseCommand):
-    help = "Seed the Hot Rod AN catalogue, role groups, live-mode flags and job schedules."
+    help = "Seed the Hot Rod AN catalogue, role groups, job schedules and alert channels."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -23,16 +23,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, demo_users: bool = False, **options):
-        steps = [catalogue_seed, live_flags_seed, roles_seed, schedules_ensure, channels_seed]
+        steps = [catalogue_seed, roles_seed, schedules_ensure, channels_seed]
         done = []
         with Progress(len(steps), "seeding", every=20) as bar:  # progress on stderr
             for step in steps:
                 done.append(step())
                 bar.advance()
-        counts, flags, roles, schedules, channels = done
+        counts, roles, schedules, channels = done
         self.stdout.write(
             f"integrations: {counts['created']} created, {counts['existing']} already there; "
-            f"flags created: {flags}; alert channels created: {channels}; "
+            f"alert channels created: {channels}; "
             f"roles: {', '.join(roles)}; schedules: {len(schedules)}"
         )
         if demo_users:
