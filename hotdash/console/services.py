@@ -1,7 +1,7 @@
 """The console's writes that no app service covers yet; each lands on the audit trail.
 
-Probing and live-mode requests go through monitoring's and approvals' services; these
-only add what the console needs around them.
+Probing (`monitoring.services.integration_probe_now`) and live-mode requests go through
+monitoring's and approvals' services; these only add what the console needs around them.
 """
 
 from __future__ import annotations
@@ -12,31 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from approvals.audit import audit_record
-from hotdash.errors import Conflict, ValidationFailed
+from hotdash.errors import ValidationFailed
 from integrations.models import Integration
-from monitoring.engine import probe_now
 from monitoring.maintenance import maintenance_tick
-from monitoring.models import CheckResult, MaintenanceWindow
+from monitoring.models import MaintenanceWindow
 
 PAUSE_MINUTES = (1, 24 * 60)
-
-
-def integration_probe(*, integration: Integration, user, request=None) -> CheckResult:
-    """Probe now, as the API's probe endpoint does (same service, same audit verb).
-
-    Raises Conflict (`disabled`) for a disabled integration.
-    """
-    if not integration.enabled:
-        raise Conflict(f"{integration.slug} is disabled; enable it first.", code="disabled")
-    check = probe_now([integration]).checks[0]
-    audit_record(
-        actor=user,
-        verb="integration.probe",
-        target=integration,
-        changes={"result": check.status},
-        request=request,
-    )
-    return check
 
 
 def integration_pause(

@@ -15,9 +15,8 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from approvals.audit import audit_record
 from approvals.permissions import ReadOrOperate
-from hotdash.errors import Conflict, ValidationFailed
+from hotdash.errors import ValidationFailed
 from hotdash.rest import (
     MutationRateThrottle,
     StrictCursorPagination,
@@ -30,11 +29,11 @@ from integrations.models import Integration
 from monitoring import selectors
 from monitoring.api import serializers as s
 from monitoring.api.filters import CheckFilter, IncidentFilter, IntegrationFilter
-from monitoring.engine import probe_now
 from monitoring.exports import checks_csv, incidents_csv
 from monitoring.incidents import incident_acknowledge, incident_resolve, incident_unacknowledge
 from monitoring.models import CheckResult, Incident
 from monitoring.prometheus import HotdashCollector
+from monitoring.services import integration_probe_now
 from monitoring.summaries import summary_for
 
 WINDOW = OpenApiParameter("window", OpenApiTypes.STR, enum=list(selectors.WINDOWS), default="24h")
@@ -132,16 +131,7 @@ class IntegrationViewSet(Base, viewsets.ReadOnlyModelViewSet):
     def probe(self, request, slug=None):
         """Probe now (operators). 409 for a disabled integration."""
         integration = self.get_object()
-        if not integration.enabled:
-            raise Conflict(f"{integration.slug} is disabled; enable it first.", code="disabled")
-        check = probe_now([integration]).checks[0]
-        audit_record(
-            actor=request.user,
-            verb="integration.probe",
-            target=integration,
-            changes={"result": check.status},
-            request=request,
-        )
+        check = integration_probe_now(integration=integration, user=request.user, request=request)
         integration = self.get_queryset().get(pk=integration.pk)
         body = s.IntegrationSerializer(
             integration, context=self._context_for([integration], fresh=True)

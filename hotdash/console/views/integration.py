@@ -18,6 +18,7 @@ from hotdash.errors import DomainError
 from integrations.models import Integration, IntegrationState
 from monitoring import selectors
 from monitoring.models import Finding, StateTransition
+from monitoring.services import integration_probe_now
 from monitoring.slo.findings import finding_resolve
 
 TRANSITIONS = 20
@@ -142,9 +143,7 @@ def probe_view(request, slug: str):
     permissions.require(request, "probe")
     integration = get_object_or_404(Integration, slug=slug)
     try:
-        check = services.integration_probe(
-            integration=integration, user=request.user, request=request
-        )
+        check = integration_probe_now(integration=integration, user=request.user, request=request)
     except DomainError as error:
         messages.error(request, f"{error.detail} ({error.code})")
     else:

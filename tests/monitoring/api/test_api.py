@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from approvals.models import AuditEvent
 from integrations.models import IntegrationState
 from monitoring.engine import probe_now
 from monitoring.incidents import incident_resolve
@@ -166,10 +167,18 @@ def test_probe__operator__probes_and_returns_check(outage, operator, vendor):
     assert response.json()["integration"]["status"] == "ok"
 
 
+def test_probe__operator__one_audit_event_with_the_result(outage, operator, vendor):
+    vendor_says(vendor, outage[0], 200)
+    client_for(operator).post("/api/v1/integrations/shop/probe/")
+    event = AuditEvent.objects.get(verb="integration.probe")
+    assert event.target_id == str(outage[0].pk) and event.changes == {"result": "ok"}
+
+
 def test_probe__disabled_integration__409(operator):
     make_integration("off", enabled=False)
     response = client_for(operator).post("/api/v1/integrations/off/probe/")
     assert response.status_code == 409 and response.json()["code"] == "disabled"
+    assert not AuditEvent.objects.filter(verb="integration.probe").exists()
 
 
 def test_probe__unknown_integration__404(operator):
