@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from approvals.admin_utils import badge
+from approvals.admin_utils import ReadOnlyAdmin, badge
 from integrations.dependencies import cycle_through
 from integrations.models import Integration, IntegrationState, TileSnapshot
 
@@ -144,18 +144,12 @@ from integrations.webhooks import admin as webhooks_admin  # noqa: E402, F401 - 
 
 
 @admin.register(TileSnapshot)
-class TileSnapshotAdmin(admin.ModelAdmin):
+class TileSnapshotAdmin(ReadOnlyAdmin):
     """What each dashboard tile last showed, and why a refresh failed. Written by the platform."""
 
     list_display = ["key", "title", "generated_at", "attempted_at", "duration_ms", "error_short"]
     search_fields = ["key", "title", "error"]
     readonly_fields = [f.name for f in TileSnapshot._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="last error")
     def error_short(self, obj):

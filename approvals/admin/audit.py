@@ -6,30 +6,19 @@ from django.contrib import admin, messages
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 
-from approvals.admin_utils import CappedCountPaginator, badge
+from approvals.admin_utils import ReadOnlyAdmin, badge
 from approvals.audit import audit_verify
 from approvals.models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     change_list_template = "admin/approvals/auditevent/change_list.html"
     list_display = ["seq", "at", "actor_type", "actor_name", "verb", "target_repr", "outcome_badge"]
     list_filter = ["actor_type", "outcome", "verb"]
     search_fields = ["actor_name", "verb", "target_repr", "target_id", "request_id"]
     date_hierarchy = "at"
-    paginator = CappedCountPaginator
-    show_full_result_count = False
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="outcome", ordering="outcome")
     def outcome_badge(self, obj):

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.timesince import timeuntil
 
 from approvals import registry, roles, services
-from approvals.admin_utils import badge
+from approvals.admin_utils import ReadOnlyAdmin, badge
 from approvals.models import ApprovalDecision, ApprovalRequest
 from hotdash.errors import DomainError
 
@@ -40,8 +40,9 @@ def payload_rows(request: ApprovalRequest) -> list[tuple[str, str]]:
 
 
 @admin.register(ApprovalRequest)
-class ApprovalRequestAdmin(admin.ModelAdmin):
-    """Read-only rows; decisions are POSTed to `decide/` and go through the services."""
+class ApprovalRequestAdmin(ReadOnlyAdmin):
+    """Read-only rows: requests are made through the action registry, and decisions are
+    POSTed to `decide/` and go through the services, never edits."""
 
     change_form_template = "admin/approvals/approvalrequest/change_form.html"
     list_display = [
@@ -71,15 +72,6 @@ class ApprovalRequestAdmin(admin.ModelAdmin):
         )
         queryset = super().get_queryset(request).prefetch_related("decisions")
         return queryset.annotate(inbox_order=waiting).order_by("inbox_order", "-created_at")
-
-    def has_add_permission(self, request):
-        return False  # requests are made through the action registry
-
-    def has_change_permission(self, request, obj=None):
-        return False  # decisions are POSTs to decide/, never edits
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj):

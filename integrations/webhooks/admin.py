@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils.html import format_html
 
 from approvals import roles
-from approvals.admin_utils import CappedCountPaginator, badge
+from approvals.admin_utils import ReadOnlyAdmin, badge
 from integrations.webhooks.models import WebhookEvent
 from integrations.webhooks.processing import webhook_event_replay
 from integrations.webhooks.selectors import topic_pairs, webhook_freshness
@@ -38,7 +38,10 @@ class TopicFilter(admin.SimpleListFilter):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(admin.ModelAdmin):
+class WebhookEventAdmin(ReadOnlyAdmin):
+    """Events come from vendors only; rows are the record of what was sent (replay is an
+    action) and the prune job owns deletion."""
+
     change_list_template = "admin/integrations/webhookevent/change_list.html"
     list_display = [
         "id",
@@ -54,20 +57,9 @@ class WebhookEventAdmin(admin.ModelAdmin):
     list_display_links = ["id", "topic"]
     list_filter = ["source", TopicFilter, "status", "signed"]
     search_fields = ["=event_id", "=delivery_id"]
-    paginator = CappedCountPaginator
-    show_full_result_count = False
     actions = ["replay"]
     readonly_fields = [*(f.name for f in WebhookEvent._meta.fields if f.name != "body"), "payload"]
     exclude = ["body"]
-
-    def has_add_permission(self, request):
-        return False  # events come from vendors only
-
-    def has_change_permission(self, request, obj=None):
-        return False  # rows are the record of what was sent; replay is an action
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # the prune job owns deletion
 
     def has_replay_permission(self, request):
         return roles.can_request(request.user)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 
+from approvals.admin_utils import ReadOnlyAdmin
 from approvals.audit import Actor, audit_record
 from approvals.models import ApprovalRequest, AuditEvent, FeatureFlag
 from approvals.services import approval_request_create
@@ -200,3 +202,20 @@ def test_flags__flag_owned_by_actions__offers_them(operator, monkeypatch):
         {"slug": "shopify"},
         "pending",
     )
+
+
+def test_read_only_admins__all_share_the_base_class(rf, superuser):
+    # Given every model admin of the console, asked as a superuser (who may do anything
+    # an admin allows)
+    request = rf.get("/")
+    request.user = superuser
+    # Then each one that refuses adding, editing and deleting is a ReadOnlyAdmin, not a copy
+    copies = [
+        type(model_admin).__name__
+        for model_admin in admin.site._registry.values()
+        if not model_admin.has_add_permission(request)
+        and not model_admin.has_change_permission(request)
+        and not model_admin.has_delete_permission(request)
+        and not isinstance(model_admin, ReadOnlyAdmin)
+    ]
+    assert copies == []
