@@ -7,7 +7,8 @@ Governance imports no other app, so apps register their policies when they start
     policies.register("monitoring.error_budget", budget_policy)
 
 A policy is called with the registered `Action` and the request's params when a
-request is created, and returns None (does not apply) or
+request is created, before its write transaction opens (a policy may read as much
+as it needs without holding that transaction's locks), and returns None (does not apply) or
 `{"extra_approvals": n, "reason": "…"}`. Safe actions are never touched. What
 applied is stored on the request (`ApprovalRequest.policy["rules"]`), so the inbox
 shows why more sign-offs are needed. A policy that crashes is recorded and skipped:

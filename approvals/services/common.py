@@ -9,8 +9,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from approvals import registry
 from approvals.audit import audit_record
-from approvals.audit.chain import canonical_json
+from approvals.audit.chain import canonical_json, json_native
 from approvals.hooks import request_event
 from approvals.models import ApprovalRequest, AuditEvent
 from hotdash.errors import Conflict, DomainError, NotFound
@@ -49,6 +50,25 @@ def stored_payload_hash(request: ApprovalRequest) -> str:
         params=request.params,
         precondition=request.precondition,
     )
+
+
+def request_drift(request: ApprovalRequest) -> tuple[str, str] | None:
+    """(code, detail) when what the request would do no longer matches what was requested,
+    else None. Checked when an approver decides and again just before execution:
+
+    - `payload_changed`: the stored row no longer hashes to `payload_hash`;
+    - `precondition_failed`: the action's snapshot cannot be read now (or the action is gone);
+    - `precondition_drift`: the snapshot differs from the one taken at request time.
+    """
+    if stored_payload_hash(request) != request.payload_hash:
+        return "payload_changed", "The stored payload no longer matches its hash."
+    try:
+        now = json_native(registry.get(request.action).snapshot(request.params))
+    except DomainError as error:
+        return "precondition_failed", f"The precondition no longer holds: {error.detail}"
+    if now != request.precondition:
+        return "precondition_drift", "What the request would change has changed since it was made."
+    return None
 
 
 def enqueue_execution(request_id: int) -> None:

@@ -15,7 +15,7 @@ from approvals.audit.chain import json_native
 from approvals.flags import FlagsUnavailable, kill_switches_active
 from approvals.hooks import request_event
 from approvals.models import ApprovalDecision, ApprovalRequest
-from approvals.services.common import knob, stored_payload_hash
+from approvals.services.common import knob, request_drift
 from approvals.services.requests import approval_request_create
 from hotdash.errors import DomainError, PermissionRefused
 
@@ -30,10 +30,11 @@ def approval_request_execute(*, request_id: int) -> ApprovalRequest | None:
 
     1. Claim it: `approved` → `executing` by a conditional update. If no row
        changed, another worker has it or it is finished: return without acting.
-    2. Re-check now: the action still exists, the execution window is open, the
-       stored payload still hashes to `payload_hash`, no kill switch (global,
-       integration, action) is set and flags are readable, enough approvers
-       still hold the role, the precondition has not drifted. Any failure →
+    2. Re-check now: the action still exists, the execution window is open,
+       no kill switch (global, integration, action) is set and flags are readable,
+       enough approvers still hold the role, and the request has not drifted
+       (`request_drift`: the stored payload still hashes to `payload_hash`, the
+       precondition reads the same; also checked when approvers decide). Any failure →
        `conflict` (or `expired`), and the action is never called.
     3. Call `perform(params, idempotency_key)`: success → `succeeded`;
        ActionFailed → `failed`; OutcomeUnknown or any other error → `unknown`
@@ -65,9 +66,7 @@ def _recheck(request: ApprovalRequest) -> tuple[str, str, str] | None:
         return Status.CONFLICT, error.code, error.detail
     if timezone.now() > request.expires_at + knob("EXECUTION_GRACE"):
         return Status.EXPIRED, "expired", "The request was not executed in time."
-    if stored_payload_hash(request) != request.payload_hash:
-        return Status.CONFLICT, "payload_changed", "The stored payload no longer matches its hash."
-    for check in (_kill_switches, _approvers, _precondition):
+    for check in (_kill_switches, _approvers, _drift):
         problem = check(request, action)
         if problem:
             return (Status.CONFLICT, *problem)
@@ -103,14 +102,9 @@ def _approvers(request, action) -> tuple[str, str] | None:
     return None
 
 
-def _precondition(request, action) -> tuple[str, str] | None:
-    try:
-        now = json_native(action.snapshot(request.params))
-    except DomainError as error:
-        return "precondition_failed", error.detail
-    if now != request.precondition:
-        return "precondition_drift", "What the request would change has changed since approval."
-    return None
+def _drift(request, action) -> tuple[str, str] | None:
+    # Last: reading the precondition may call the vendor, which a kill switch forbids.
+    return request_drift(request)
 
 
 def _perform(request: ApprovalRequest) -> ApprovalRequest:

@@ -23,7 +23,7 @@ from approvals.services.common import (
     not_pending_error,
     payload_hash,
     record_refusal,
-    stored_payload_hash,
+    request_drift,
 )
 from hotdash.errors import Conflict, DomainError, PermissionRefused, ValidationFailed
 
@@ -47,7 +47,9 @@ def approval_request_create(
        (400 `invalid` with field errors), the requester must be an operator
        (403); requested_by may also be None or an `Actor` (the system itself).
     2. The precondition snapshot is taken now and bound, with action, target and
-       params, into `payload_hash`.
+       params, into `payload_hash`; the approval policies (`approvals.policies`)
+       set how many approvers it needs. Both are read before the write
+       transaction, which only inserts the row and its audit event.
     3. A safe action (no approvals required) is approved at once and, with
        `enqueue`, its execution job queued. A repeated `idempotency_key` returns
        the existing request when the payload is the same, else 409 `conflict`.
@@ -63,20 +65,23 @@ def approval_request_create(
     existing = _existing(idempotency_key, digest)
     if existing:
         return existing
+    # Policies read before the write transaction (the error budget reads 30 days of
+    # rollups), so the transaction holds its locks only for the insert.
+    request = _unsaved(
+        act,
+        params=params,
+        snapshot=snapshot,
+        target=target,
+        digest=digest,
+        user=requested_by,
+        reason=reason,
+        context=context,
+        expires_in=_expiry(expires_in),
+        key=idempotency_key,
+    )
     try:
         with transaction.atomic():
-            request = _insert(
-                act,
-                params,
-                snapshot,
-                target,
-                digest,
-                requested_by,
-                reason,
-                context,
-                expires_in,
-                idempotency_key,
-            )
+            _insert(request, requested_by)
             if request.status == Status.APPROVED and enqueue:
                 enqueue_execution(request.pk)
     except _KeyTaken:
@@ -105,44 +110,60 @@ def _existing(idempotency_key: str | None, digest: str) -> ApprovalRequest | Non
     return found
 
 
-def _insert(act, params, snapshot, target, digest, user, reason, context, expires_in, key):
+def _expiry(expires_in: timedelta | None) -> timedelta:
     expires_in = expires_in or knob("DEFAULT_EXPIRY")
     if not timedelta(seconds=1) <= expires_in <= knob("MAX_EXPIRY"):
         raise ValidationFailed(f"Expiry must be between 1 s and {knob('MAX_EXPIRY')}.")
+    return expires_in
+
+
+def _unsaved(
+    act, *, params, snapshot, target, digest, user, reason, context, expires_in, key
+) -> ApprovalRequest:
+    """The request row, not yet saved, with the approvals the policies require."""
     required, policy = policies.required_for(act, params)
     safe = required == 0
     now = timezone.now()
+    return ApprovalRequest(
+        action=act.name,
+        target=target,
+        params=params,
+        precondition=snapshot,
+        payload_hash=digest,
+        risk=act.risk,
+        status=Status.APPROVED if safe else Status.PENDING,
+        required_approvals=required,
+        policy=policy,
+        reason=reason,
+        context=json_native(context or {}),
+        requested_by=user if _is_user(user) else None,
+        requested_by_name=actor_of(user).name,
+        expires_at=now + expires_in,
+        decided_at=now if safe else None,
+        idempotency_key=key or f"hotdash-{uuid.uuid4().hex}",
+    )
+
+
+def _insert(request: ApprovalRequest, user) -> None:
+    """Save the new row and its `approval.requested` audit event (inside the transaction)."""
     try:
-        request = ApprovalRequest.objects.create(
-            action=act.name,
-            target=target,
-            params=params,
-            precondition=snapshot,
-            payload_hash=digest,
-            risk=act.risk,
-            status=Status.APPROVED if safe else Status.PENDING,
-            required_approvals=required,
-            policy=policy,
-            reason=reason,
-            context=json_native(context or {}),
-            requested_by=user if _is_user(user) else None,
-            requested_by_name=actor_of(user).name,
-            expires_at=now + expires_in,
-            decided_at=now if safe else None,
-            idempotency_key=key or f"hotdash-{uuid.uuid4().hex}",
-        )
+        request.save(force_insert=True)
     except IntegrityError:
+        key = request.idempotency_key
         raise _KeyTaken(f"Idempotency key {key!r} is already in use.") from None
     changes = {
-        "action": act.name,
-        "params": params,
-        "precondition": snapshot,
+        "action": request.action,
+        "params": request.params,
+        "precondition": request.precondition,
         "status": request.status,
     }
     audit_record(
-        actor=user, verb="approval.requested", target=request, changes=changes, reason=reason
+        actor=user,
+        verb="approval.requested",
+        target=request,
+        changes=changes,
+        reason=request.reason,
     )
-    return request
 
 
 def approval_request_approve(
@@ -189,11 +210,12 @@ def _decide_locked(request, approver, verdict, comment, seen_hash) -> DomainErro
         return not_pending_error(request)
     if request.status != Status.PENDING:
         raise not_pending_error(request)
-    if drift := _payload_drift(request, seen_hash):
-        if seen_hash and seen_hash != request.payload_hash:
-            return Conflict(drift)  # the approver saw an old version; the request itself is fine
-        _finish_as_conflict(request, approver, drift)
-        return Conflict(drift)
+    if seen_hash and seen_hash != request.payload_hash:
+        # The approver saw an old version; the request itself is fine and stays pending.
+        return Conflict("The request changed since you looked at it; reload and decide again.")
+    if drift := request_drift(request):
+        _finish_as_conflict(request, approver, *drift)
+        return Conflict(drift[1])  # 409 `conflict`, as for every drift; the row keeps its code
     _record_decision(request, approver, verdict, comment)
     return None
 
@@ -207,24 +229,13 @@ def _check_decider(request: ApprovalRequest, user) -> None:
         raise Conflict(f"You already decided on request #{request.pk}.", code="already_decided")
 
 
-def _payload_drift(request: ApprovalRequest, seen_hash: str) -> str:
-    """Why the payload no longer matches what is approved, or ''."""
-    if seen_hash and seen_hash != request.payload_hash:
-        return "The request changed since you looked at it; reload and decide again."
-    if stored_payload_hash(request) != request.payload_hash:
-        return "The stored payload no longer matches its hash."
-    try:
-        now = registry.get(request.action).snapshot(request.params)
-    except DomainError as error:
-        return f"The precondition no longer holds: {error.detail}"
-    if json_native(now) != request.precondition:
-        return "What the request would change has changed since it was made."
-    return ""
-
-
-def _finish_as_conflict(request: ApprovalRequest, actor, detail: str) -> None:
+def _finish_as_conflict(request: ApprovalRequest, actor, code: str, detail: str) -> None:
+    """pending → `conflict`, with the drift's code in `result` as execution records it."""
     ApprovalRequest.objects.filter(pk=request.pk, status=Status.PENDING).update(
-        status=Status.CONFLICT, finished_at=timezone.now(), error=detail
+        status=Status.CONFLICT,
+        finished_at=timezone.now(),
+        result={"code": code, "detail": detail},
+        error=detail,
     )
     request.refresh_from_db()
     audit_record(

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.utils import timezone
 
+from approvals import policies
 from approvals.models import ApprovalDecision, ApprovalRequest, AuditEvent
 from approvals.services import (
     approval_request_approve,
@@ -94,6 +96,29 @@ def test_create__same_idempotency_key_twice__returns_the_first_request(operator)
     assert error.code == "conflict"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_create__approval_policies__run_before_the_write_transaction(operator):
+    # Given a policy (like the 30-day error budget's) that notes whether a transaction is open
+    seen = []
+
+    def noting(action, params):
+        seen.append(connection.in_atomic_block)
+        return {"extra_approvals": 1, "reason": "noted"}
+
+    policies.register("tests.noting", noting)
+    try:
+        # When a live action is requested
+        request = approval_request_create(action="test.send", params=REPLY, requested_by=operator)
+    finally:
+        policies.unregister("tests.noting")
+    # Then the policy ran outside any transaction, and what it decided still applies
+    assert seen == [False]
+    assert request.required_approvals == 2
+    assert request.policy["rules"] == [
+        {"name": "tests.noting", "extra_approvals": 1, "reason": "noted"}
+    ]
+
+
 # -- approving --------------------------------------------------------------------------
 
 
@@ -153,6 +178,17 @@ def test_approve__after_the_precondition_changed__is_a_conflict(pending, approve
     assert pending.status == "conflict" and CALLS == []
 
 
+def test_approve__drifted__records_the_same_code_as_execution(pending, approver):
+    # Given the conversation changed since the request was made
+    STATE["version"] = 2
+    # When an approver approves, Then the 409 says `conflict` and the request keeps
+    # the drift's own code, the one execution would record (`precondition_drift`)
+    error = refusal(lambda: approval_request_approve(request_id=pending.pk, approver=approver))
+    pending.refresh_from_db()
+    assert error.code == "conflict"
+    assert pending.result == {"code": "precondition_drift", "detail": error.detail}
+
+
 def test_approve__with_a_stale_payload_hash__is_a_conflict(pending, approver):
     error = refusal(
         lambda: approval_request_approve(
@@ -168,6 +204,8 @@ def test_approve__stored_params_edited__is_a_conflict(pending, approver):
     ApprovalRequest.objects.filter(pk=pending.pk).update(params={**REPLY, "text": "send money"})
     error = refusal(lambda: approval_request_approve(request_id=pending.pk, approver=approver))
     assert error.code == "conflict"
+    pending.refresh_from_db()
+    assert (pending.status, pending.result["code"]) == ("conflict", "payload_changed")
 
 
 def test_approve__quorum_of_two__needs_two_distinct_approvers(operator, approver, other_approver):
