@@ -17,7 +17,8 @@ from monitoring.recovery import request_event_to_timeline
 
 
 def reprobe_perform(params: dict, idempotency_key: str) -> dict:
-    """Probe up to len(RECOVERY_REPROBE_DELAYS) times, waiting between; stop at the first success."""
+    """Probe up to len(RECOVERY_REPROBE_DELAYS) times, waiting between; stop at the first
+    success. As a recovery step its checks are the verification (`recovery.PROBING_STEPS`)."""
     integration = integration_by_slug(params["slug"])
     for attempt, delay in enumerate(settings.RECOVERY_REPROBE_DELAYS, start=1):
         time.sleep(delay)

@@ -5,10 +5,12 @@
    dependant cannot help), or the integration used up its steps for the hour.
 2. Runs the playbook's steps in order. A `safe` step runs now (through
    approvals.action_run_safe, so it is recorded and audited like any action);
-   a verification probe then decides whether to go on. A `live` step becomes an
-   approval request linked to the incident, and the playbook stops there: a
-   human decides, and the next probe tells whether it worked.
-3. Every step lands on the incident's timeline.
+   then the integration's state decides whether to go on: a step that probes
+   (`PROBING_STEPS`) is verified by its own check, any other by one probe. A
+   `live` step becomes an approval request linked to the incident, and the
+   playbook stops there: a human decides, and the next probe tells whether it worked.
+3. Every step writes one line on the incident's timeline, stamped when the step
+   started, so it sorts before the resolution it caused.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ from monitoring.reactions import RECOVERY_TASK
 
 RECOVERY = Actor.system("auto-recovery")
 COMMON = ["monitoring.reprobe", "integrations.circuit_reset"]
+# Steps that probe the integration themselves (monitoring.actions.reprobe_perform): the
+# check they stored already moved the state, so probing again would only add a check.
+PROBING_STEPS = frozenset({"monitoring.reprobe"})
 # Live steps come last and become approval requests (docs/recovery.md). Shopify has none:
 # shopify.webhooks_register fixes lost webhook deliveries, not an outage, so only an
 # operator requests it.
@@ -112,7 +117,7 @@ def recovery_run(incident_id: int) -> str:
             continue
         if action.risk == registry.LIVE:
             return _request_approval(incident, name, index)
-        if _run_safe(incident, name, index) and _verified(integration):
+        if _run_safe(incident, name, index) and _verified(integration, after=name):
             return "recovered"
     return "playbook exhausted"
 
@@ -122,7 +127,10 @@ def _key(incident: Incident, index: int) -> str:
 
 
 def _run_safe(incident: Incident, name: str, index: int) -> bool:
+    """Run the step; write its one timeline line, stamped when it started (a step that
+    probes may resolve the incident while it runs). True if it succeeded."""
     params = {"slug": incident.integration.slug}
+    started = timezone.now()
     try:
         request = action_run_safe(
             action=name,
@@ -133,21 +141,26 @@ def _run_safe(incident: Incident, name: str, index: int) -> bool:
             idempotency_key=_key(incident, index),
         )
     except DomainError as exc:
-        event_add(incident, IncidentEvent.Kind.RECOVERY, f"{name}: refused ({exc.detail})")
+        message = f"{name}: refused ({exc.detail})"
+        event_add(incident, IncidentEvent.Kind.RECOVERY, message, at=started)
         return False
     ok = request.status == request.Status.SUCCEEDED
     event_add(
         incident,
         IncidentEvent.Kind.RECOVERY,
         f"{name}: {request.status}",
+        at=started,
         request=request.pk,
         result=request.result,
     )
     return ok
 
 
-def _verified(integration) -> bool:
-    probe_now([integration])
+def _verified(integration, *, after: str) -> bool:
+    """Whether the integration is up after the step `after`: read from its state, after
+    one probe unless the step probed it itself (`PROBING_STEPS`)."""
+    if after not in PROBING_STEPS:
+        probe_now([integration])
     status = IntegrationState.objects.values_list("status", flat=True).get(pk=integration.pk)
     return status in (IntegrationState.Status.OK, IntegrationState.Status.DEGRADED)
 
@@ -190,9 +203,10 @@ EVENT_WORDS = {
 
 def request_event_to_timeline(request, event: str, detail: str = "") -> None:
     """An approvals listener: decisions on and outcomes of requests made for an incident
-    land on that incident's timeline."""
+    land on that incident's timeline. Safe requests (no approvals) are left out: they
+    are recovery's own steps, which `_run_safe` puts on the timeline, once."""
     incident_id = (request.context or {}).get("incident")
-    if not incident_id:
+    if not incident_id or request.required_approvals == 0:
         return
     incident = Incident.objects.filter(pk=incident_id).first()
     if incident is None:

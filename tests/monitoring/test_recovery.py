@@ -9,7 +9,7 @@ from approvals.models import ApprovalRequest
 from approvals.services import approval_request_approve
 from integrations.models import IntegrationState
 from monitoring.engine import probe_now
-from monitoring.models import Incident
+from monitoring.models import CheckResult, Incident
 from monitoring.recovery import recovery_run
 from tests.monitoring.conftest import make_integration, vendor_says
 
@@ -84,6 +84,75 @@ def test_step_limit__reached__pauses_instead_of_looping(outage, settings):
     _, incident = outage
     assert recovery_run(incident.pk).startswith("auto-recovery paused")
     assert ApprovalRequest.objects.count() == 1
+
+
+def test_step_limit__counts_each_step_once(outage, settings):
+    # Given room for two steps this hour and a playbook of two safe steps
+    settings.RECOVERY_MAX_STEPS_PER_HOUR = 2
+    _, incident = outage
+    # When the vendor stays down, Then both steps run before the playbook is exhausted
+    assert recovery_run(incident.pk) == "playbook exhausted"
+    assert ApprovalRequest.objects.count() == 2
+
+
+def play(integration, *steps: str) -> None:
+    integration.config = {**integration.config, "playbook": list(steps)}
+    integration.save()
+
+
+def checks(integration) -> int:
+    return CheckResult.objects.filter(integration=integration).count()
+
+
+def test_reprobe_step__still_down__only_its_own_probes(outage, settings):
+    # Given the re-probe step alone, and the vendor still down
+    shop, incident = outage
+    play(shop, "monitoring.reprobe")
+    before = checks(shop)
+    # When it runs, Then the step's probes (one per delay) are the only ones: it is not
+    # probed again to verify it
+    assert recovery_run(incident.pk) == "playbook exhausted"
+    assert checks(shop) - before == len(settings.RECOVERY_REPROBE_DELAYS)
+
+
+def test_reprobe_step__vendor_back__one_probe_recovers_it(vendor, outage):
+    shop, incident = outage
+    play(shop, "monitoring.reprobe")
+    vendor_says(vendor, shop, 200)
+    before = checks(shop)
+    assert recovery_run(incident.pk) == "recovered"
+    assert checks(shop) - before == 1
+
+
+def test_other_step__vendor_back__verified_by_one_probe(vendor, outage):
+    shop, incident = outage
+    play(shop, "integrations.circuit_reset")
+    vendor_says(vendor, shop, 200)
+    before = checks(shop)
+    assert recovery_run(incident.pk) == "recovered"
+    assert checks(shop) - before == 1
+
+
+def test_each_step__one_line_on_the_timeline(outage):
+    _, incident = outage
+    recovery_run(incident.pk)
+    steps = [(k, m) for k, m in timeline(incident) if k in ("recovery", "approval")]
+    assert steps == [
+        ("recovery", "monitoring.reprobe: succeeded"),
+        ("recovery", "integrations.circuit_reset: succeeded"),
+    ]
+
+
+@pytest.mark.parametrize("step", ["monitoring.reprobe", "integrations.circuit_reset"])
+def test_step_that_recovers__its_line_comes_before_resolved(vendor, outage, step):
+    # Given a step that brings the integration back
+    shop, incident = outage
+    play(shop, step)
+    vendor_says(vendor, shop, 200)
+    # When it runs, Then the timeline reads: the step, then the resolution it caused
+    recovery_run(incident.pk)
+    tail = timeline(incident)[-2:]
+    assert tail == [("recovery", f"{step}: succeeded"), ("resolved", tail[1][1])]
 
 
 def test_caused_upstream__no_recovery_attempted(vendor):
