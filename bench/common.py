@@ -6,13 +6,11 @@ prove it still runs.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +77,7 @@ def migrate() -> None:
 
 def start_sandbox(port: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "integrations.sandbox", "--port", str(port), "--quiet"],
+        [sys.executable, "-m", "sandbox", "--port", str(port), "--quiet"],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -93,14 +91,12 @@ def start_sandbox(port: int) -> subprocess.Popen:
 
 
 def sandbox_faults(sandbox_url: str, vendor: str, **faults) -> dict:
-    request = urllib.request.Request(
-        f"{sandbox_url}/_control/faults/{vendor}",
-        data=json.dumps(faults).encode(),
-        method="PATCH",
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return json.loads(response.read())
+    """Merge `faults` into one fault key of the sandbox at `sandbox_url`; its settings after."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from sandbox.client import SandboxClient
+
+    return SandboxClient(sandbox_url, timeout=5).set_faults(vendor, **faults)
 
 
 def percentile(sorted_values: list[float], q: float) -> float | None:

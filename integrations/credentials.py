@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from integrations.http import ConfigInvalid
 
-# What the vendor sandbox accepts, per kind and role (integrations/sandbox/vendors/).
+# What the vendor sandbox accepts, per kind and role (sandbox/vendors/).
 SANDBOX_CREDENTIALS: dict[str, dict[str, str]] = {
     "shopify": {"token": "sandbox-shopify-token"},
     "chatwoot": {"token": "sandbox-chatwoot-token"},

@@ -1,7 +1,8 @@
 """Sandbox control: inject and clear vendor-sandbox faults for demos and drills.
 
-Sandbox only: it talks to SANDBOX_URL through integrations.sandbox_control, and the page
-does not exist (404, no link) when SANDBOX_CONSOLE_ENABLED is off.
+Sandbox only: it talks to SANDBOX_URL through `sandbox.client`, the sandbox's own control
+client, imported when a page is served. The page does not exist (404, no link) when
+SANDBOX_CONSOLE_ENABLED is off, and is a 404 too where the sandbox package is left out.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from approvals.audit import audit_record
 from hotdash.console import permissions
 from hotdash.console.views import page_context
 from hotdash.errors import DomainError
-from integrations import sandbox_control
 from integrations.models import Integration
 
 FLAGS = ("outage", "throttle", "malformed", "wrong_auth")
@@ -27,6 +27,19 @@ OUTAGE_MODES = ("503", "reset", "hang")
 def _enabled() -> None:
     if not getattr(settings, "SANDBOX_CONSOLE_ENABLED", True):
         raise Http404("The sandbox console is off in this deployment.")
+
+
+def _sandbox():
+    """The `sandbox.client` module, or 404 in a deployment without the sandbox package."""
+    try:
+        from sandbox import client
+    except ImportError:
+        raise Http404("The vendor sandbox is not installed in this deployment.") from None
+    return client
+
+
+def _control(client_module):
+    return client_module.SandboxClient(settings.SANDBOX_URL, timeout=5.0)
 
 
 def _users_of(keys) -> dict[str, list[str]]:
@@ -55,9 +68,11 @@ def _active(faults: dict) -> list[str]:
 def sandbox_view(request):
     _enabled()
     permissions.require_view(request)
+    sandbox = _sandbox()
+    control = _control(sandbox)
     try:
-        faults, problem = sandbox_control.faults_all(), None
-    except DomainError as error:
+        faults, problem = control.faults(), None
+    except sandbox.SandboxError as error:
         faults, problem = {}, error.detail
     users = _users_of(faults)
     vendors = [
@@ -67,7 +82,7 @@ def sandbox_view(request):
     context = page_context(
         request,
         "Sandbox control",
-        sandbox_url=sandbox_control.base_url(),
+        sandbox_url=control.url,
         problem=problem,
         vendors=[v for v in vendors if "/" not in v["key"]],
         servers=[v for v in vendors if "/" in v["key"]],
@@ -99,21 +114,23 @@ def sandbox_apply_view(request):
     """POST vendor=KEY op=apply|clear, or op=reset: through the control API, then audited."""
     _enabled()
     permissions.require(request, "sandbox")
+    sandbox = _sandbox()
+    control = _control(sandbox)
     key, op = request.POST.get("vendor", ""), request.POST.get("op", "")
     try:
         if op == "reset":
-            sandbox_control.sandbox_reset()
+            control.reset()
             changes, text = {}, "Sandbox reset: every fault cleared."
         elif op == "clear":
-            changes = sandbox_control.faults_clear(key)
+            changes = control.clear_faults(key)
             text = f"{key}: faults cleared."
         elif op == "apply":
-            changes = sandbox_control.faults_patch(key, _changes(request.POST))
+            changes = control.set_faults(key, **_changes(request.POST))
             text = f"{key}: " + (", ".join(_active(changes)) or "no faults") + "."
         else:
             raise DomainError("Choose apply, clear or reset.", code="invalid")
-    except DomainError as error:
-        field = error.extra.get("field")
+    except (sandbox.SandboxError, DomainError) as error:
+        field = getattr(error, "field", None) or getattr(error, "extra", {}).get("field")
         where = f"{key} · {field}: " if field else (f"{key}: " if key else "")
         messages.error(request, f"The sandbox refused: {where}{error.detail}")
     else:

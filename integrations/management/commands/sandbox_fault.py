@@ -4,15 +4,15 @@ VENDOR is a fault key (`shopify`, `ga4`, `mcp`, `mcp/github`, …) or `all`
 (with --show: every key; with --clear: reset the whole sandbox). Options map
 onto the control API (`PATCH /_control/faults/{VENDOR}`); `--set KEY=JSON`
 reaches vendor extras such as `--set maximum_available=50`. Prints the
-resulting settings as JSON.
+resulting settings as JSON. It speaks through `sandbox.client`, the one client of
+the control API, imported when the command runs (a deployment without the
+sandbox package still starts).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import urllib.error
-import urllib.request
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -77,18 +77,18 @@ class Command(BaseCommand):
         parser.add_argument("--url", help="sandbox base URL (default: settings.SANDBOX_URL)")
 
     def handle(self, *args, vendor: str, **opts) -> None:
-        base = (opts["url"] or getattr(settings, "SANDBOX_URL", "") or DEFAULT_URL).rstrip("/")
+        client = _client(opts["url"] or getattr(settings, "SANDBOX_URL", "") or DEFAULT_URL)
         changes = self._changes(opts)
         if opts["show"] and (changes or opts["clear"]):
             raise CommandError("--show cannot be combined with changes or --clear")
         if vendor == "all":
-            result = self._all(base, opts, changes)
+            result = self._all(client, opts, changes)
         else:
             if opts["clear"]:
-                result = self._call(base, "DELETE", f"faults/{vendor}")
+                result = _call(client, "DELETE", f"faults/{vendor}")
             if changes or not opts["clear"]:
                 method = "PATCH" if changes else "GET"
-                result = self._call(base, method, f"faults/{vendor}", changes if changes else None)
+                result = _call(client, method, f"faults/{vendor}", changes if changes else None)
         self.stdout.write(json.dumps(result, indent=2, sort_keys=True))
 
     @staticmethod
@@ -100,32 +100,29 @@ class Command(BaseCommand):
         changes = {key: opts[key] for key in OPTION_FIELDS if opts.get(key) is not None}
         return changes | dict(_assignment(item) for item in opts["set"])
 
-    def _all(self, base: str, opts: dict, changes: dict) -> dict:
+    def _all(self, client, opts: dict, changes: dict) -> dict:
         if changes:
             raise CommandError("'all' only works with --show or --clear")
         if opts["clear"]:
-            return self._call(base, "POST", "reset")
-        return self._call(base, "GET", "faults")
+            return _call(client, "POST", "reset")
+        return _call(client, "GET", "faults")
 
-    @staticmethod
-    def _call(base: str, method: str, path: str, body: dict | None = None) -> dict:
-        """One control-API call. Raises CommandError with the sandbox's one-line reason."""
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(
-            f"{base}/_control/{path}",
-            data=data,
-            method=method,
-            headers={"Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as resp:
-                return json.loads(resp.read())
-        except urllib.error.HTTPError as exc:
-            try:
-                detail = json.loads(exc.read()).get("detail")
-            except ValueError:
-                detail = None
-            raise CommandError(detail or f"sandbox answered HTTP {exc.code}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise CommandError(f"sandbox not reachable at {base}: {reason}") from None
+
+def _client(url: str):
+    try:
+        from sandbox.client import SandboxClient
+    except ImportError:
+        raise CommandError("the vendor sandbox is not installed in this deployment") from None
+    return SandboxClient(url)
+
+
+def _call(client, method: str, path: str, body: dict | None = None) -> dict:
+    """One control-API call. Raises CommandError with the sandbox's one-line reason."""
+    from sandbox.client import SandboxRefused, SandboxUnreachable
+
+    try:
+        return client.call(method, path, body)
+    except SandboxRefused as exc:
+        raise CommandError(exc.detail) from None
+    except SandboxUnreachable as exc:
+        raise CommandError(f"sandbox not reachable: {exc.detail}") from None

@@ -3,6 +3,8 @@ and no page at all in a live-only deployment."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from django.urls import reverse
 
@@ -100,3 +102,10 @@ def test_live_only_deployment__has_no_sandbox_page_and_no_link(console, settings
     response = console.post(reverse("admin:console_sandbox_apply"), {"op": "reset"})
     assert response.status_code == 404
     assert "Sandbox control" not in console.get(reverse("admin:index")).content.decode()
+
+
+def test_deployment_without_the_sandbox_package__has_no_sandbox_page(console, monkeypatch):
+    for name in [n for n in sys.modules if n == "sandbox" or n.startswith("sandbox.")]:
+        monkeypatch.setitem(sys.modules, name, None)  # as if the package were left out
+    assert console.get(reverse("admin:console_sandbox")).status_code == 404
+    assert console.post(reverse("admin:console_sandbox_apply"), {"op": "reset"}).status_code == 404

@@ -15,7 +15,7 @@ from integrations.clients.shopify import ShopifyClient
 from integrations.clients.slack import SlackWebhookClient
 from integrations.clients.supabase import SupabaseClient
 from integrations.http import AuthRejected, RequestRejected
-from integrations.sandbox import data
+from sandbox import data
 
 
 def test_shopify__orders_paginate_with_money(make_integration):

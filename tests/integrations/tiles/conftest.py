@@ -1,6 +1,6 @@
 """The store's integrations pointed at the vendor sandbox, with the sandbox clock stopped.
 
-Known answers come from `integrations.sandbox.data` at the same frozen `NOW`
+Known answers come from `sandbox.data` at the same frozen `NOW`
 the sandbox serves from, so they hold to the second.
 """
 

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from integrations.sandbox import data
 from integrations.tiles.context import TileContext
 from integrations.tiles.fulfillment_flow import ship_by
 from integrations.tiles.selectors import tile_read
 from integrations.tiles.services import tiles_refresh
+from sandbox import data
 from tests.integrations.tiles.conftest import NOW, STORE_TZ, store_day_start
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from integrations.sandbox import data
 from integrations.tiles.selectors import tile_read
 from integrations.tiles.services import tiles_refresh
+from sandbox import data
 from tests.integrations.tiles.conftest import NOW
 
 pytestmark = pytest.mark.django_db

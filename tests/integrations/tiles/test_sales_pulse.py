@@ -7,9 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from integrations.sandbox import data
 from integrations.tiles.selectors import tile_read
 from integrations.tiles.services import tiles_refresh
+from sandbox import data
 from tests.integrations.tiles.conftest import NOW, STORE_TZ, store_day_start
 
 pytestmark = pytest.mark.django_db

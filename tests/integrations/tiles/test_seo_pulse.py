@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from integrations.sandbox import data
 from integrations.tiles.selectors import tile_read
 from integrations.tiles.seo_pulse import product_handle
 from integrations.tiles.services import tiles_refresh
+from sandbox import data
 from tests.integrations.tiles.conftest import NOW, STORE_TZ
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
 """Business counts and reconciliations against the vendor sandbox's known answers
-(integrations.sandbox.data): orders and conversations per hour, Shopify orders vs GA4
+(sandbox.data): orders and conversations per hour, Shopify orders vs GA4
 purchases per day, Publer scheduled vs published."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from django.utils import timezone
 from approvals.models import ApprovalRequest
 from integrations.clients.publer import PublerClient
 from integrations.models import WebhookEvent
-from integrations.sandbox import data
 from monitoring.models import Finding, FlowCount
 from monitoring.rollups import floor_hour
 from monitoring.slo.flows import conversations_collect, flows_collect, orders_collect
 from monitoring.slo.signals.reconcile import publer_evaluate, shopify_ga4_evaluate
+from sandbox import data
 
 pytestmark = pytest.mark.django_db
 ACCOUNTS = ["66db83154e299efa19a2d8eb", "66db83154e299efa19a2d8ec"]

@@ -11,7 +11,7 @@ import zlib
 from datetime import datetime
 
 from .. import data
-from ..graphql import FieldError
+from ..schema.execute import FieldError
 from .shopify_catalog import CatalogObjects, sorted_by
 from .shopify_query import connection, gid, money_bag, parse_gid, search, ts
 
@@ -33,7 +33,7 @@ _FULFILLMENT_SEARCH = {
 }
 
 
-class Schema(CatalogObjects):
+class StoreObjects(CatalogObjects):
     """Builds the QueryRoot for one request (`now` fixes the time-dependent statuses)."""
 
     def __init__(self, seed: int, now: datetime) -> None:

@@ -18,6 +18,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from .app import App
+from .schema import preload
 from .wire import Response, json_response
 
 DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SEED = "127.0.0.1", 8765, 42
@@ -166,6 +167,7 @@ class SandboxServer(ThreadingHTTPServer):
     def __init__(self, host: str, port: int, seed: int = DEFAULT_SEED, verbose: bool = False):
         self.app = App(seed)
         self.verbose = verbose
+        preload()  # Shopify's schema (~1 s), before the port answers
         super().__init__((host, port), SandboxHandler)
 
     def handle_error(self, request, client_address) -> None:

@@ -15,7 +15,7 @@ import pytest
 import requests
 from django.core.management import CommandError, call_command
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def fault(*args: str) -> dict:
@@ -87,3 +87,12 @@ def test_sandbox_command__serves_then_stops_on_sigterm():
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
+
+
+def test_commands__without_the_sandbox_package__say_so(monkeypatch):
+    for name in [n for n in sys.modules if n == "sandbox" or n.startswith("sandbox.")]:
+        monkeypatch.setitem(sys.modules, name, None)  # as if the package were left out
+    with pytest.raises(CommandError, match="not installed"):
+        call_command("sandbox", "--port", "0")
+    with pytest.raises(CommandError, match="not installed"):
+        fault("ga4", "--show")

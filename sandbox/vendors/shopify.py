@@ -5,6 +5,12 @@ a bad token gets 401 with `www-authenticate: Basic Realm=...`; every answer
 carries `extensions.cost.throttleStatus`; an empty bucket answers 200 +
 THROTTLED (Shopify/cli#8317) or, with `throttle_mode: "429"`, 429 + Retry-After.
 Rate limits: https://shopify.dev/docs/api/usage/rate-limits
+
+Every query is first parsed and validated by graphql-core against Shopify's official
+Admin schema (`sandbox.schema`), so a query Shopify would refuse is refused here, in
+Shopify's error shape (200, `errors` with `message`, `locations`, `extensions.code`,
+no `data`). A valid query is then executed by graphql-core over the seeded store
+(`sandbox.schema.execute`).
 """
 
 from __future__ import annotations
@@ -13,13 +19,13 @@ import math
 import re
 
 from ..faults import Field
-from ..graphql import FieldError, GraphQLSyntaxError, parse
-from ..graphql_exec import Executor, coerce_variables, requested_cost, select_operation
 from ..limits import LeakyBucket
 from ..router import Router
+from ..schema import admin_schema, check
+from ..schema.execute import FieldError, prepare, run
 from ..wire import Request, Response, json_response
 from .base import Vendor
-from .shopify_schema import Schema
+from .shopify_objects import StoreObjects
 from .shopify_webhooks import WebhookSubscriptions
 
 TOKEN = "sandbox-shopify-token"
@@ -112,9 +118,12 @@ class Shopify(Vendor):
     def _requested_cost(self, req: Request) -> int:
         try:
             body = req.json()
-            doc = parse(body["query"])
-            op = select_operation(doc, body.get("operationName"))
-            return requested_cost(op.selections, doc, coerce_variables(op, body.get("variables")))
+            version = self._served_version(req.params["version"], req.settings)
+            document, invalid = check(body["query"], version)
+            if invalid:
+                return 1
+            schema = admin_schema(version)
+            return prepare(schema, document, body.get("operationName"), body.get("variables")).cost
         except (ValueError, KeyError, TypeError, AttributeError, FieldError):
             return 1
 
@@ -125,7 +134,8 @@ class Shopify(Vendor):
             return self.auth_failure_response(req)
         settings = req.settings
         self.bucket.configure(settings["maximum_available"], settings["restore_rate"])
-        headers = self._version_headers(req.params["version"], settings)
+        served = self._served_version(req.params["version"], settings)
+        headers = self._version_headers(req.params["version"], served, settings)
         try:
             body = req.json()
             query = body["query"]
@@ -135,47 +145,52 @@ class Shopify(Vendor):
             return json_response(
                 400, {"errors": {"query": "Required parameter missing or invalid"}}
             )
-        return self._run(req, body, query).with_headers(headers)
+        return self._run(req, body, query, served).with_headers(headers)
 
-    def _version_headers(self, version: str, settings: dict) -> dict[str, str]:
-        served = version
+    @staticmethod
+    def _served_version(version: str, settings: dict) -> str:
+        """Unsupported older versions fall forward to the oldest supported one."""
         if version != "unstable" and version < settings["oldest_supported"]:
-            served = settings["oldest_supported"]
+            return settings["oldest_supported"]
+        return version
+
+    def _version_headers(self, version: str, served: str, settings: dict) -> dict[str, str]:
         headers = {"X-Shopify-API-Version": served}
         cutoff = settings["deprecated_before"]
         if cutoff and version != "unstable" and version < cutoff:
             headers["X-Shopify-API-Deprecated-Reason"] = DEPRECATION_DOC
         return headers
 
-    def _run(self, req: Request, body: dict, query: str) -> Response:
+    def _run(self, req: Request, body: dict, query: str, version: str) -> Response:
+        """Validate against the official schema, charge the bucket, execute with graphql-core."""
+        document, invalid = check(query, version)
+        if invalid:
+            return json_response(200, {"errors": invalid, "extensions": self._cost(0, 0)})
+        schema = admin_schema(version)
         try:
-            doc = parse(query)
-            op = select_operation(doc, body.get("operationName"))
-            variables = coerce_variables(
-                op, body.get("variables") if isinstance(body.get("variables"), dict) else {}
-            )
-            cost = requested_cost(op.selections, doc, variables)
-        except GraphQLSyntaxError as exc:
-            error = {"message": str(exc), "locations": [{"line": exc.line, "column": exc.column}]}
-            return json_response(200, {"errors": [error], "extensions": self._cost(0, 0)})
+            prepared = prepare(schema, document, body.get("operationName"), body.get("variables"))
         except FieldError as exc:
-            return json_response(
-                200, {"errors": [{"message": str(exc)}], "extensions": self._cost(0, 0)}
-            )
+            error: dict = {"message": str(exc)}
+            if exc.code:
+                error["extensions"] = {"code": exc.code}
+            return json_response(200, {"errors": [error], "extensions": self._cost(0, 0)})
+        cost = prepared.cost
         if cost > MAX_QUERY_COST:
             return json_response(200, self._too_costly(cost))
         taken, _ = self.bucket.take(cost)
         if not taken:
             return self.throttle_response(req, cost)
         root = (
-            {**Schema(self.ctx.seed, self.ctx.now()).root(), **self.webhooks.query_fields()}
-            if op.kind == "query"
+            {**StoreObjects(self.ctx.seed, self.ctx.now()).root(), **self.webhooks.query_fields()}
+            if prepared.operation.operation.value == "query"
             else {"__typename": "Mutation", **self.webhooks.mutation_fields()}
         )
-        result = Executor(doc, variables).run(op, root)
+        result = run(schema, document, prepared, root)
         actual = min(result.actual_cost, cost)
         self.bucket.refund(cost - actual)
-        payload: dict = {} if result.data is None else {"data": result.data}
+        # Execution began, so `data` is there (null when an error reached a non-null root field);
+        # only a field the sandbox does not serve drops it, as a validation error would.
+        payload: dict = {} if result.unserved else {"data": result.data}
         if result.errors:
             payload["errors"] = result.errors
         payload["extensions"] = self._cost(cost, actual)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from integrations.sandbox import data
+from sandbox import data
 
 AUTH = {"api_access_token": "sandbox-chatwoot-token"}
 

@@ -1,7 +1,7 @@
 """Request and response value objects shared by the sandbox's router and vendors.
 
-Pure standard library: the sandbox never imports Django, so it starts fast and
-can run on its own (`python -m integrations.sandbox`).
+Pure standard library: the sandbox never imports Django, so it can run on its
+own (`python -m sandbox`).
 """
 
 from __future__ import annotations

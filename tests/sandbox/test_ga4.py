@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from integrations.sandbox import data
+from sandbox import data
 
 GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 

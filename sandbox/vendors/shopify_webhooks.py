@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
-from ..graphql import FieldError
+from ..schema.execute import FieldError
 from .shopify_query import connection, gid, parse_gid, ts
 
 # The WebhookSubscriptionTopic values the sandbox knows (a subset of Shopify's enum).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from integrations.sandbox import data
+from sandbox import data
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from integrations.sandbox import data
+from sandbox import data
 
 TOKEN = {"X-Shopify-Access-Token": "sandbox-shopify-token"}
 ORDERS = """query Orders($first: Int!, $after: String, $q: String) {
@@ -54,9 +54,52 @@ def test_graphql__wrong_token__returns_401(gql):
 
 
 def test_graphql__unknown_root_field__returns_200_errors_without_data(gql):
-    resp = gql("{ shop { name } customers { id } }")
+    resp = gql("{ shop { name } bogus { id } }")
     body = resp.json()
     assert resp.status_code == 200
+    assert "data" not in body
+    assert body["errors"] == [
+        {
+            "message": "Field 'bogus' doesn't exist on type 'QueryRoot'",
+            "locations": [{"line": 1, "column": 17}],
+            "extensions": {"code": "undefinedField", "typeName": "QueryRoot", "fieldName": "bogus"},
+        }
+    ]
+
+
+def test_graphql__a_field_shopify_lacks__is_refused_by_the_official_schema(gql):
+    body = gql("{ shop { name plan { displayName } currency } }").json()
+    assert "data" not in body
+    [error] = body["errors"]
+    assert error["message"] == "Field 'currency' doesn't exist on type 'Shop'"
+
+
+def test_graphql__an_unknown_argument__is_refused_as_shopify_does(gql):
+    [error] = gql("{ shop(id: 1) { name } }").json()["errors"]
+    assert error["message"] == "Field 'shop' doesn't accept argument 'id'"
+    assert error["extensions"]["code"] == "argumentNotAccepted"
+
+
+def test_graphql__an_object_without_selections__is_refused_as_shopify_does(gql):
+    [error] = gql("{ shop }").json()["errors"]
+    assert error["message"].startswith("Field must have selections (field 'shop' returns Shop")
+    assert error["extensions"]["code"] == "selectionMismatch"
+
+
+def test_graphql__an_enum_value_shopify_lacks__is_refused(gql):
+    body = gql("{ orders(first: 1, sortKey: BOGUS) { nodes { id } } }").json()
+    assert "data" not in body
+    assert body["errors"][0]["extensions"]["code"] == "argumentLiteralsIncompatible"
+
+
+def test_graphql__a_variable_of_the_wrong_type__is_refused(gql):
+    body = gql(ORDERS, {"first": "ten"}).json()
+    assert "data" not in body
+    assert body["errors"][0]["message"] == "Variable $first of type Int! was provided invalid value"
+
+
+def test_graphql__a_field_the_sandbox_does_not_serve__says_so_without_data(gql):
+    body = gql("{ shop { name } customers(first: 1) { nodes { id } } }").json()
     assert "data" not in body
     assert body["errors"][0]["extensions"]["code"] == "undefinedField"
 
@@ -120,10 +163,12 @@ def test_orders__only_last_60_days_are_visible(gql):
     assert body["data"]["orders"]["edges"] == []
 
 
-def test_orders__missing_first__nulls_field_with_error(gql):
+def test_orders__missing_first__nulls_the_data_with_error(gql):
     body = gql("{ orders { nodes { id } } }").json()
-    assert body["data"]["orders"] is None
+    # `orders` is non-null in Shopify's schema, so its null reaches the root.
+    assert body["data"] is None
     assert "first or last" in body["errors"][0]["message"]
+    assert body["errors"][0]["path"] == ["orders"]
 
 
 def test_order__fulfillment_orders__have_statuses_and_line_counts(gql):

@@ -7,7 +7,7 @@ the 2023-08-28 changelog "New inventory states" (vendor-contracts.md §1).
 from __future__ import annotations
 
 from .. import data
-from ..graphql import FieldError
+from ..schema.execute import FieldError
 from .shopify_query import connection, gid, money, search, ts
 
 QUANTITY_NAMES = (

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..data import CURRENCY
-from ..graphql import FieldError
+from ..schema.execute import FieldError
 
 MAX_PAGE = 250
 _TERM = re.compile(r"""(-?)(\w+):(>=|<=|>|<)?('[^']*'|"[^"]*"|\S+)|(\S+)""")

@@ -1,8 +1,9 @@
 """The vendor sandbox: one HTTP server speaking every vendor's wire format, with faults.
 
-Standard library only, no Django. Start it with `manage.py sandbox` or
-`python -m integrations.sandbox`; in tests use `start_server(port=0)`.
-Importing `integrations.sandbox.data` alone does not load the server.
+Standard library (and graphql-core for Shopify's GraphQL), no Django: a component
+outside the apps, which a production deployment can leave out. Start it with
+`manage.py sandbox` or `python -m sandbox`; in tests use `start_server(port=0)`.
+Importing `sandbox.data` alone does not load the server.
 """
 
 from __future__ import annotations

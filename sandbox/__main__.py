@@ -1,10 +1,10 @@
-"""`python -m integrations.sandbox [--host H] [--port P] [--seed S]`: run without Django."""
+"""`python -m sandbox [--host H] [--port P] [--seed S]`: run without Django."""
 
 import argparse
 
 from .server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SEED, run
 
-parser = argparse.ArgumentParser(prog="python -m integrations.sandbox")
+parser = argparse.ArgumentParser(prog="python -m sandbox")
 parser.add_argument("--host", default=DEFAULT_HOST)
 parser.add_argument("--port", type=int, default=DEFAULT_PORT)
 parser.add_argument("--seed", type=int, default=DEFAULT_SEED)

@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from integrations.catalogue import CATALOGUE
-from integrations.sandbox.vendors.fly import APPS
+from sandbox.vendors.fly import APPS
 
 AUTH = {"Authorization": "Bearer sandbox-fly-token"}
 
