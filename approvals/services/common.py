@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,6 +14,7 @@ from approvals.audit.chain import canonical_json, json_native
 from approvals.hooks import request_event
 from approvals.models import ApprovalRequest, AuditEvent
 from hotdash.errors import Conflict, DomainError, NotFound
+from hotdash.knobs import Knobs
 
 EXECUTE_TASK = "approvals.tasks.approval_execute_task"
 
@@ -32,8 +32,8 @@ DEFAULTS = {
 }
 
 
-def knob(name: str) -> timedelta:
-    return getattr(settings, f"APPROVALS_{name}", DEFAULTS[name])
+# A number in settings is read as seconds.
+knob = Knobs("APPROVALS_", DEFAULTS)
 
 
 def payload_hash(*, action: str, target: str, params: dict, precondition: dict) -> str:

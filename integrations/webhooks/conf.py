@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+from hotdash.knobs import Knobs
 
 DEFAULTS: dict[str, object] = {
     # Largest body read (bytes). Shopify order payloads with many lines stay well below.
@@ -29,5 +29,4 @@ DEFAULTS: dict[str, object] = {
 }
 
 
-def knob(name: str):
-    return getattr(settings, f"WEBHOOK_{name}", DEFAULTS[name])
+knob = Knobs("WEBHOOK_", DEFAULTS)

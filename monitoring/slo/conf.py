@@ -9,6 +9,8 @@ import os
 
 from django.conf import settings
 
+from hotdash.knobs import Knobs
+
 DEFAULTS: dict[str, object] = {
     # The SLO window (the SRE workbook's table is computed for 30 days).
     "WINDOW_DAYS": 30,
@@ -56,8 +58,7 @@ DEFAULTS: dict[str, object] = {
 }
 
 
-def knob(name: str):
-    return getattr(settings, f"SLO_{name}", DEFAULTS[name])
+knob = Knobs("SLO_", DEFAULTS)
 
 
 def sla_recipients() -> list[str]:
