@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from hotdash import views
-from monitoring.api.views import PrometheusView
+from monitoring.api.report_views import PrometheusView
 
 admin.site.site_header = "HotDash Operator Control Center"
 admin.site.site_title = "HotDash"

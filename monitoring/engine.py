@@ -11,19 +11,17 @@ One cycle (`probe_cycle`):
    A failed probe is repeated after `probe_retry_seconds` rather than at its next
    slot (`health.next_probe_at`), so a failure is confirmed, and a recovery seen,
    within seconds; never inside a pause the vendor asked for.
+
+The probe loop runs cycles through `monitoring.runner.CycleRunner`.
 """
 
 from __future__ import annotations
 
-import logging
-import queue
-import threading
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -36,8 +34,6 @@ from monitoring.health import HELD_STATUSES, judge, next_probe_at
 from monitoring.models import CheckResult, StateTransition
 from monitoring.pool import DbThreadPool
 from monitoring.reactions import transitions_react
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -249,89 +245,9 @@ def probe_cycle(*, pool: DbThreadPool | None = None, limit: int | None = None) -
     return results_record(probes_run(claimed, pool=pool))
 
 
-class CycleRunner:
-    """Claims every tick and probes in the background, so the loop never waits for a slow
-    probe (a vendor hanging until its timeout) before claiming what fell due meanwhile,
-    such as a retry or a probe pulled forward by passive detection.
-
-    Each claimed batch is probed on the shared pool and recorded in bulk by its own
-    thread (which closes its database connection when done). `join` waits for them all.
-    """
-
-    def __init__(self, pool: DbThreadPool, *, limit: int) -> None:
-        self.pool, self.limit = pool, limit
-        self.totals = CycleStats()
-        self._lock = threading.Lock()
-        self._threads: list[threading.Thread] = []
-
-    def dispatch(self) -> int:
-        """Claim what is due and start probing it; returns how many were claimed."""
-        claimed = probes_claim_due(limit=self.limit)
-        self._threads = [t for t in self._threads if t.is_alive()]
-        if claimed:
-            thread = threading.Thread(target=self._cycle, args=(claimed,), name="hotdash-cycle")
-            thread.start()
-            self._threads.append(thread)
-        return len(claimed)
-
-    def _cycle(self, claimed: list[Claimed]) -> None:
-        """Probe `claimed` on the pool and record results as they come, in bulk, so one
-        slow probe never holds back the others' results (and their pages)."""
-        done: queue.Queue[Probed] = queue.Queue()
-        feeder = threading.Thread(
-            target=self.pool.map, args=(lambda c: done.put(_probe_one(c)), claimed)
-        )
-        feeder.start()
-        try:
-            left = len(claimed)
-            while left:
-                batch = _drain(done, left)
-                if not batch and not feeder.is_alive() and done.empty():
-                    break  # a probe raised (never expected): its claim expires
-                left -= len(batch)
-                if not batch:
-                    continue
-                stats = results_record(batch)
-                with self._lock:
-                    self.totals.add(stats)
-        except Exception:  # the claims expire (claimed_until) and the probes come again
-            log.exception("a probe cycle of %d integrations failed", len(claimed))
-        finally:
-            feeder.join()
-            connections.close_all()
-
-    def join(self) -> CycleStats:
-        for thread in self._threads:
-            thread.join()
-        self._threads = []
-        return self.totals
-
-
-def _drain(done: queue.Queue, most: int, gather_s: float = 0.05) -> list[Probed]:
-    """The next finished probe (waiting up to 1 s), plus those finishing within `gather_s`
-    (up to `most`); empty if none finished."""
-    try:
-        batch = [done.get(timeout=1.0)]
-    except queue.Empty:
-        return []
-    deadline = time.monotonic() + gather_s
-    while len(batch) < most:
-        try:
-            batch.append(done.get(timeout=max(0.0, deadline - time.monotonic())))
-        except queue.Empty:
-            break
-    return batch
-
-
 def probe_now(integrations: list[Integration], *, pool: DbThreadPool | None = None) -> CycleStats:
     """Probe these integrations right away (the `probe` command and the API's probe-now)."""
     now = timezone.now()
     states_ensure()
     claimed = [Claimed(i, now) for i in integrations]
     return results_record(probes_run(claimed, pool=pool))
-
-
-def sleep_until(deadline: float) -> None:
-    remaining = deadline - time.monotonic()
-    if remaining > 0:
-        time.sleep(remaining)

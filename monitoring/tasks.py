@@ -12,7 +12,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from monitoring.alerting import notification_send, notifications_sweep
-from monitoring.engine import CycleRunner, sleep_until
 from monitoring.leases import lease_acquire, lease_release
 from monitoring.maintenance import maintenance_tick
 from monitoring.models import Lease
@@ -20,6 +19,7 @@ from monitoring.pool import DbThreadPool
 from monitoring.reactions import incidents_escalate, transitions_sweep
 from monitoring.recovery import recoveries_sweep, recovery_run_due
 from monitoring.rollups import checks_prune, rollups_prune, rollups_refresh
+from monitoring.runner import CycleRunner, sleep_until
 from monitoring.summaries import summaries_refresh
 
 log = logging.getLogger(__name__)

@@ -7,6 +7,7 @@ Sweeper:    approvals_sweep
 Flags:      flag_ensure, flag_change, flag_manage, kill_switch_set
 """
 
+from approvals.services.decisions import approval_request_approve, approval_request_reject
 from approvals.services.execution import action_run_safe, approval_request_execute
 from approvals.services.flags import (
     flag_change,
@@ -18,12 +19,7 @@ from approvals.services.flags import (
     kill_switch_key,
     kill_switch_set,
 )
-from approvals.services.requests import (
-    approval_request_approve,
-    approval_request_cancel,
-    approval_request_create,
-    approval_request_reject,
-)
+from approvals.services.requests import approval_request_cancel, approval_request_create
 from approvals.services.sweeper import (
     approval_request_reconcile,
     approval_request_resolve,

@@ -12,7 +12,7 @@ A `Gateway` is made per unit of work (one probe, one client operation) with
    or returns the accepted HttpResult.
 
 `Gateway.stream` opens an event stream through the same steps (the opening is
-the call); its body is then read with `EventStream.read` under the call's
+the call); its body is then read with `EventStream.read` (stream.py) under the call's
 deadline and byte cap, and the caller closes it.
 """
 
@@ -22,27 +22,27 @@ import logging
 import random
 import time
 from collections.abc import Callable, Container, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from .breaker import BreakerPolicy, Circuit, CircuitBreaker
 from .errors import CallTimedOut, ContractBroken, GatewayError, Throttled
-from .ratelimit import RateLimitBook, from_x_ratelimit
+from .ratelimit import RateLimitBook
+from .reports import VendorReports
 from .response import SUCCESS, HttpResult, Limits, default_describe, refusal
 from .retry import Backoff
 from .scrub import Scrubber
 from .state import DEFAULTS, StateStore, probe_pull_forward, probing_now
-from .transport import RawStream, open_stream, send
+from .stream import EventStream, _Opened
+from .transport import open_stream, send
 
 logger = logging.getLogger("integrations.http")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-DEPRECATION_HEADERS = ("Deprecation", "Sunset")  # RFC 9745, RFC 8594
 
 Check = Callable[[HttpResult], None]
 Describe = Callable[[HttpResult], str]
 
 
-class Gateway:
+class Gateway(VendorReports):
     """Calls one integration's vendor. Make one per unit of work; not shared across threads.
 
     Without an `integration_id` (an unsaved integration) there is no shared
@@ -263,14 +263,6 @@ class Gateway:
             return HttpResult(raw.status, raw.headers, raw.read_body(deadline_at), 0.0)
         return _Opened(raw.status, raw.headers, b"", 0.0, raw=raw, deadline_at=deadline_at)
 
-    def _observe(self, result: HttpResult) -> None:
-        for name in DEPRECATION_HEADERS:
-            if name in result.headers:
-                self.note_deprecation(f"{name}: {result.headers[name]}")
-        reported = from_x_ratelimit(result.headers, now=time.time())
-        if reported:
-            self.note_rate_limit(*reported)
-
     def _accept(self, result: HttpResult, expect, check, describe) -> None:
         if result.status not in expect:
             raise refusal(result, describe(result) if describe else default_describe(result))
@@ -306,67 +298,3 @@ class Gateway:
                 Throttled(f"{why}: {seconds:.2f}s, not calling", retry_after=seconds, sent=False)
             )
         self.sleep(seconds)
-
-    def stored_rate_limit(self) -> dict[str, Any]:
-        """The rate-limit report every process shares (empty without a shared row)."""
-        return dict((self.store.read()["rate_limit"] or {}) if self.store else self.rate_limit)
-
-    def note_rate_limit(self, report: dict[str, Any], headroom: float | None) -> None:
-        """Record what the vendor reported about its limits (shared row + this gateway)."""
-        stored = self.book.record(report, headroom) if self.book else report
-        self._remember(stored, headroom)
-
-    def note_deprecation(self, text: str) -> None:
-        if text not in self.deprecations:
-            self.deprecations.append(self.scrub(text)[:300])
-
-    def _note_pause(self, seconds: float) -> None:
-        """Share the vendor's requested pause, keeping the rest of the last report."""
-        until = round(time.time() + seconds, 3)
-        report = {"source": "retry-after", **self.rate_limit, "throttled_until": until}
-        self.note_rate_limit(report, 0.0)
-
-    def _remember(self, report: dict[str, Any], headroom: float | None) -> None:
-        self.rate_limit = report
-        self.headroom = None if headroom is None else min(1.0, max(0.0, headroom))
-
-
-@dataclass
-class _Opened(HttpResult):
-    """An accepted answer whose body is a stream still to be read."""
-
-    raw: RawStream | None = None
-    deadline_at: float = 0.0
-
-
-class EventStream:
-    """An open streaming answer from `Gateway.stream`: `status`, `headers`, `read`, `close`."""
-
-    def __init__(self, gateway: Gateway, raw: RawStream, deadline_at: float, latency_ms: float):
-        self.gateway, self.raw = gateway, raw
-        self.status, self.headers = raw.status, raw.headers
-        self.deadline_at = deadline_at
-        self.latency_ms = latency_ms
-
-    def read(self, until: float | None = None) -> bytes | None:
-        """The next bytes; b"" at the end; None when `until` (at most the call's deadline)
-        passes first. Raises a scrubbed ContractBroken (byte cap) or ConnectionFailed."""
-        until = self.deadline_at if until is None else min(until, self.deadline_at)
-        try:
-            return self.raw.read(until)
-        except GatewayError as exc:
-            self.close()
-            raise self.gateway._scrubbed(exc) from None
-
-    @property
-    def closed(self) -> bool:
-        return self.raw.closed
-
-    def close(self) -> None:
-        self.raw.close()
-
-    def __enter__(self) -> EventStream:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()

@@ -17,8 +17,8 @@ from rest_framework.views import APIView
 from hotdash.rest import StrictCursorPagination, StrictFilterBackend
 from integrations.models import Integration
 from monitoring.api import slo_serializers as s
+from monitoring.api.base import Base, csv_response
 from monitoring.api.serializers import NoteSerializer
-from monitoring.api.views import Base, csv_response
 from monitoring.models import Finding, Incident
 from monitoring.slo.conf import knob
 from monitoring.slo.findings import finding_resolve

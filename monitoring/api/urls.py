@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from monitoring.api import slo_views, views
+from monitoring.api import report_views, slo_views, views
 
 app_name = "monitoring-api"
 
@@ -15,10 +15,10 @@ router.register("findings", slo_views.FindingViewSet, basename="finding")
 
 urlpatterns = [
     path("health/summary/", views.HealthSummaryView.as_view(), name="health-summary"),
-    path("metrics/", views.MetricsView.as_view(), name="metrics"),
-    path("rate-limits/", views.RateLimitsView.as_view(), name="rate-limits"),
-    path("errors/", views.ErrorsView.as_view(), name="errors"),
-    path("dependencies/", views.DependenciesView.as_view(), name="dependencies"),
+    path("metrics/", report_views.MetricsView.as_view(), name="metrics"),
+    path("rate-limits/", report_views.RateLimitsView.as_view(), name="rate-limits"),
+    path("errors/", report_views.ErrorsView.as_view(), name="errors"),
+    path("dependencies/", report_views.DependenciesView.as_view(), name="dependencies"),
     path("slo/", slo_views.SloListView.as_view(), name="slo"),
     path("slo/report/", slo_views.SlaReportView.as_view(), name="slo-report"),
     path("slo/<slug:slug>/", slo_views.SloDetailView.as_view(), name="slo-detail"),

@@ -3,64 +3,31 @@
 from __future__ import annotations
 
 from django.db.models import F
-from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from approvals.permissions import ReadOrOperate
-from hotdash.errors import ValidationFailed
 from hotdash.rest import (
-    MutationRateThrottle,
     StrictCursorPagination,
     StrictFilterBackend,
     StrictOrderingFilter,
     micro_cached,
 )
-from integrations.dependencies import edges, walk
 from integrations.models import Integration
 from monitoring import selectors
 from monitoring.api import serializers as s
+from monitoring.api.base import Base, csv_response
 from monitoring.api.filters import CheckFilter, IncidentFilter, IntegrationFilter
 from monitoring.exports import checks_csv, incidents_csv
 from monitoring.incidents import incident_acknowledge, incident_resolve, incident_unacknowledge
 from monitoring.models import CheckResult, Incident
-from monitoring.prometheus import HotdashCollector
 from monitoring.services import integration_probe_now
 from monitoring.summaries import summary_for
-
-WINDOW = OpenApiParameter("window", OpenApiTypes.STR, enum=list(selectors.WINDOWS), default="24h")
-INTEGRATION = OpenApiParameter("integration", OpenApiTypes.STR, description="integration slug")
-
-
-def csv_response(rows, name: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
-    response["Content-Disposition"] = f'attachment; filename="hotdash-{name}-{stamp}.csv"'
-    return response
-
-
-def window_param(request, default: str = "24h"):
-    name = request.query_params.get("window", default)
-    if name not in selectors.WINDOWS:
-        raise ValidationFailed(
-            f"Unknown window {name!r}.",
-            code="unknown_window",
-            extra={"allowed": list(selectors.WINDOWS)},
-        )
-    return name, selectors.WINDOWS[name]
-
-
-class Base:
-    permission_classes = [ReadOrOperate]
-    throttle_classes = [MutationRateThrottle]
 
 
 class HealthSummaryView(Base, APIView):
@@ -212,100 +179,3 @@ class CheckResultViewSet(Base, mixins.ListModelMixin, viewsets.GenericViewSet):
     def export(self, request):
         """The filtered check history as CSV (since / until bound the window)."""
         return csv_response(checks_csv(self.filter_queryset(self.get_queryset())), "checks")
-
-
-class MetricsView(Base, APIView):
-    """GET /api/v1/metrics/?window=24h[&integration=slug]: latency percentiles, error
-    rate, call counts and availability per integration, from rollups and transitions."""
-
-    @extend_schema(parameters=[WINDOW, INTEGRATION], responses=s.MetricsSerializer)
-    def get(self, request):
-        name, window = window_param(request)
-        integrations = Integration.objects.enabled().order_by("slug")
-        if request.query_params.get("integration"):
-            one = get_object_or_404(Integration, slug=request.query_params["integration"])
-            integrations = integrations.filter(pk=one.pk)
-        ids = {i.pk: i.slug for i in integrations}
-        latency = selectors.latency(list(ids), window)
-        shares = selectors.availability(list(ids), window)
-        rows = [
-            {"integration": slug, **latency[pk], "availability": shares[pk]}
-            for pk, slug in ids.items()
-        ]
-        return Response({"window": name, "results": rows})
-
-
-class RateLimitsView(Base, APIView):
-    """GET /api/v1/rate-limits/: headroom per integration, lowest first."""
-
-    @extend_schema(responses=s.RateLimitsSerializer)
-    def get(self, request):
-        rows = [
-            {
-                "integration": state.integration.slug,
-                "headroom": state.rate_limit_headroom,
-                "detail": state.rate_limit,
-            }
-            for state in selectors.rate_limits()
-        ]
-        return Response({"results": rows})
-
-
-class ErrorsView(Base, APIView):
-    """GET /api/v1/errors/?window=24h[&integration=slug]: failures grouped by fingerprint."""
-
-    @extend_schema(parameters=[WINDOW, INTEGRATION], responses=s.ErrorsSerializer)
-    def get(self, request):
-        name, window = window_param(request)
-        integration = None
-        if request.query_params.get("integration"):
-            integration = get_object_or_404(
-                Integration, slug=request.query_params["integration"]
-            ).pk
-        groups = selectors.error_groups(timezone.now() - window, integration)[:200]
-        rows = [
-            {
-                "fingerprint": g["fingerprint"],
-                "integration": g["integration__slug"],
-                "error_class": g["error_class"],
-                "count": g["count"],
-                "first_seen": g["first_seen"],
-                "last_seen": g["last_seen"],
-                "sample_message": g["sample"],
-            }
-            for g in groups
-        ]
-        return Response({"window": name, "results": rows})
-
-
-class DependenciesView(Base, APIView):
-    """GET /api/v1/dependencies/: the graph, and what an outage of each integration affects."""
-
-    @extend_schema(responses=s.DependenciesSerializer)
-    def get(self, request):
-        names = dict(Integration.objects.values_list("pk", "slug"))
-        down, up = edges()
-        statuses = dict(
-            Integration.objects.select_related("state").values_list("pk", "state__status")
-        )
-        nodes = [
-            {
-                "integration": slug,
-                "status": statuses.get(pk),
-                "depends_on": sorted(names[d] for d in down.get(pk, ())),
-                "affects": [names[a] for a in walk(pk, up)],
-            }
-            for pk, slug in sorted(names.items(), key=lambda item: item[1])
-        ]
-        edge_list = [{"from": names[a], "to": names[b]} for a in down for b in sorted(down[a])]
-        return Response({"nodes": nodes, "edges": edge_list})
-
-
-class PrometheusView(Base, APIView):
-    """GET /metrics: the Prometheus text exposition (authenticated like the API)."""
-
-    @extend_schema(exclude=True)
-    def get(self, request):
-        registry = CollectorRegistry(auto_describe=False)
-        registry.register(HotdashCollector())
-        return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,40 @@
+"""What monitoring's API views share: the permission and throttle base, window and
+integration parameters, CSV responses."""
+
+from __future__ import annotations
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+
+from approvals.permissions import ReadOrOperate
+from hotdash.errors import ValidationFailed
+from hotdash.rest import MutationRateThrottle
+from monitoring import selectors
+
+WINDOW = OpenApiParameter("window", OpenApiTypes.STR, enum=list(selectors.WINDOWS), default="24h")
+INTEGRATION = OpenApiParameter("integration", OpenApiTypes.STR, description="integration slug")
+
+
+def csv_response(rows, name: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    response["Content-Disposition"] = f'attachment; filename="hotdash-{name}-{stamp}.csv"'
+    return response
+
+
+def window_param(request, default: str = "24h"):
+    name = request.query_params.get("window", default)
+    if name not in selectors.WINDOWS:
+        raise ValidationFailed(
+            f"Unknown window {name!r}.",
+            code="unknown_window",
+            extra={"allowed": list(selectors.WINDOWS)},
+        )
+    return name, selectors.WINDOWS[name]
+
+
+class Base:
+    permission_classes = [ReadOrOperate]
+    throttle_classes = [MutationRateThrottle]
