@@ -18,10 +18,16 @@ class IntegrationQuerySet(models.QuerySet):
     def enabled(self):
         return self.filter(enabled=True)
 
+
+
+class IntegrationStateQuerySet(models.QuerySet):
     def due_for_probe(self, now):
-        """Enabled integrations whose next probe time has come (or was never set)."""
-        return self.enabled().filter(
-            Q(state__next_probe_at__lte=now) | Q(state__next_probe_at__isnull=True)
+        """States of enabled integrations whose probe time has come (or was never set) and
+        that no worker has in flight: what the probe engine claims."""
+        return (
+            self.filter(integration__enabled=True)
+            .filter(Q(next_probe_at__lte=now) | Q(next_probe_at__isnull=True))
+            .filter(Q(claimed_until__lt=now) | Q(claimed_until__isnull=True))
         )
 
 
@@ -221,6 +227,8 @@ class IntegrationState(models.Model):
         "(so lists never aggregate history per request).",
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IntegrationStateQuerySet.as_manager()
 
     class Meta:
         verbose_name = "integration state"

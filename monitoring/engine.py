@@ -22,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from integrations.http.state import probing
@@ -79,11 +78,9 @@ def probes_claim_due(*, now: datetime | None = None, limit: int = 500) -> list[C
     states_ensure()
     with transaction.atomic():
         rows = list(
-            IntegrationState.objects.select_for_update(skip_locked=True, of=("self",))
+            IntegrationState.objects.due_for_probe(now)
+            .select_for_update(skip_locked=True, of=("self",))
             .select_related("integration")
-            .filter(integration__enabled=True)
-            .filter(Q(next_probe_at__lte=now) | Q(next_probe_at__isnull=True))
-            .filter(Q(claimed_until__lt=now) | Q(claimed_until__isnull=True))
             .order_by("next_probe_at")[:limit]
         )
         claimed = []

@@ -89,17 +89,20 @@ def test_effective_base_url__live_mode__vendor_url():
     assert integration.effective_base_url == "https://x.example.com"
 
 
-def test_due_for_probe__never_probed_or_due__listed_disabled_not():
+def test_due_for_probe__never_probed_or_due__listed_disabled_and_in_flight_not():
     now = timezone.now()
     never = make("never")
     due = make("due")
     later = make("later")
     off = make("off", enabled=False)
+    busy = make("busy")
     IntegrationState.objects.create(integration=never)
     IntegrationState.objects.create(integration=due, next_probe_at=now - timedelta(seconds=1))
     IntegrationState.objects.create(integration=later, next_probe_at=now + timedelta(seconds=30))
     IntegrationState.objects.create(integration=off)
-    slugs = set(Integration.objects.due_for_probe(now).values_list("slug", flat=True))
+    IntegrationState.objects.create(integration=busy, claimed_until=now + timedelta(seconds=40))
+    due_states = IntegrationState.objects.due_for_probe(now)
+    slugs = set(due_states.values_list("integration__slug", flat=True))
     assert slugs == {"never", "due"}
 
 
