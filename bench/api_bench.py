@@ -99,8 +99,10 @@ FROM integrations_integration i, generate_series(0, 30 * 24 - 1) h WHERE i.slug 
 """
 
 TRANSITIONS_SQL = """
-INSERT INTO monitoring_statetransition (integration_id, at, from_status, to_status, cause)
-SELECT i.id, now() - make_interval(hours => k * 37), 'ok', 'degraded', 'bench'
+INSERT INTO monitoring_statetransition
+  (integration_id, at, from_status, to_status, cause, processed_at, attempts, last_error)
+SELECT i.id, now() - make_interval(hours => k * 37), 'ok', 'degraded', 'bench',
+       now() - make_interval(hours => k * 37), 0, ''
 FROM integrations_integration i, generate_series(1, 8) k WHERE i.slug LIKE %s
 """
 
