@@ -38,6 +38,8 @@ class WebhooksBenchConfig(AppConfig):
         from django_q.signals import post_execute
 
         from integrations.tiles import services
+        from integrations.webhooks import refetch
 
         services.tiles_refresh = instant_refresh
+        refetch.tiles_refresh = instant_refresh  # the name webhook processing calls
         post_execute.connect(count_outcome, weak=False, dispatch_uid="bench-webhooks")
