@@ -13,9 +13,12 @@ from __future__ import annotations
 import functools
 import threading
 import time
+from datetime import UTC
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
+import django_filters
+from django import forms
 from django.conf import settings
 from django.core.signing import BadSignature, Signer
 from django.http import HttpResponse
@@ -29,6 +32,29 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.utils.urls import replace_query_param
 
 from hotdash.errors import ValidationFailed
+
+
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time, turned into UTC before it reaches the database: PostgreSQL refuses
+    offsets beyond ±15:59 (a 500 otherwise), and a time whose UTC form leaves the calendar
+    (year 1 with a positive offset) is a clear 400 naming the field."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError(
+                "The time is out of range once converted to UTC.", code="invalid"
+            ) from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """`IsoDateTimeFilter` whose value is always UTC (see UtcIsoDateTimeField)."""
+
+    field_class = UtcIsoDateTimeField
 
 
 def paging_params(view) -> set[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters as filters
 
 from approvals.models import ApprovalRequest, AuditEvent, FeatureFlag
+from hotdash.rest import UtcIsoDateTimeFilter
 
 
 class ApprovalRequestFilter(filters.FilterSet):
@@ -21,8 +22,8 @@ class FeatureFlagFilter(filters.FilterSet):
 
 class AuditEventFilter(filters.FilterSet):
     actor = filters.CharFilter(field_name="actor_name")
-    since = filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
-    until = filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt")
+    since = UtcIsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    until = UtcIsoDateTimeFilter(field_name="at", lookup_expr="lt")
 
     class Meta:
         model = AuditEvent

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters as filters
 
+from hotdash.rest import UtcIsoDateTimeFilter
 from integrations.models import Integration, IntegrationState
 from monitoring.models import CheckResult, Incident
 
@@ -20,8 +21,8 @@ class IntegrationFilter(filters.FilterSet):
 
 class IncidentFilter(filters.FilterSet):
     integration = filters.CharFilter(field_name="integration__slug")
-    opened_after = filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
-    opened_before = filters.IsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
+    opened_after = UtcIsoDateTimeFilter(field_name="opened_at", lookup_expr="gte")
+    opened_before = UtcIsoDateTimeFilter(field_name="opened_at", lookup_expr="lt")
 
     class Meta:
         model = Incident
@@ -30,8 +31,8 @@ class IncidentFilter(filters.FilterSet):
 
 class CheckFilter(filters.FilterSet):
     integration = filters.CharFilter(field_name="integration__slug")
-    since = filters.IsoDateTimeFilter(field_name="checked_at", lookup_expr="gte")
-    until = filters.IsoDateTimeFilter(field_name="checked_at", lookup_expr="lt")
+    since = UtcIsoDateTimeFilter(field_name="checked_at", lookup_expr="gte")
+    until = UtcIsoDateTimeFilter(field_name="checked_at", lookup_expr="lt")
 
     class Meta:
         model = CheckResult
