@@ -25,7 +25,7 @@ from integrations.http import GatewayError
 from integrations.http.scrub import Scrubber
 from integrations.models import Integration
 from monitoring import channels as senders
-from monitoring.incidents import event_add
+from monitoring.incidents import event_add, incident_resolve
 from monitoring.maintenance import in_maintenance
 from monitoring.models import Channel, Incident, IncidentEvent, Notification
 
@@ -124,6 +124,15 @@ def notification_queue(
     if created and not suppressed:
         transaction.on_commit(lambda pk=note.pk: async_task(SEND_TASK, pk))
     return created and not suppressed
+
+
+def incident_resolve_announced(*, incident_id: int, note: str = "", at=None) -> Incident:
+    """Resolve (as the system) and send "resolved" to the channels its opening page went
+    to, in one transaction. The one way the platform closes an incident by itself."""
+    with transaction.atomic():
+        incident = incident_resolve(incident_id=incident_id, note=note, at=at)
+        incident_notify(incident=incident, event="resolved")
+    return incident
 
 
 def was_paged(incident: Incident) -> bool:

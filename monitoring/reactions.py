@@ -27,8 +27,13 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from integrations.models import IntegrationState
-from monitoring.alerting import incident_notify, policy_snapshot, was_paged
-from monitoring.incidents import OPEN_STATUSES, event_add, incident_open, incident_resolve
+from monitoring.alerting import (
+    incident_notify,
+    incident_resolve_announced,
+    policy_snapshot,
+    was_paged,
+)
+from monitoring.incidents import OPEN_STATUSES, event_add, incident_open
 from monitoring.models import CheckResult, Incident, IncidentEvent, StateTransition
 
 log = logging.getLogger(__name__)
@@ -181,10 +186,9 @@ def signals_merge(outage: Incident) -> int:
         status__in=OPEN_STATUSES,
     )
     for signal in signals:
-        resolved = incident_resolve(
+        incident_resolve_announced(
             incident_id=signal.pk, note=f"merged into outage #{outage.pk}", at=outage.opened_at
         )
-        incident_notify(incident=resolved, event="resolved")
         event_add(outage, IncidentEvent.Kind.NOTE, f"joined: #{signal.pk} {signal.title}")
         merged += 1
     return merged
@@ -198,10 +202,7 @@ def outage_end(transition: StateTransition) -> None:
     ).first()
     if open_ is None:
         return
-    recovered_at = _first_success(transition)
-    with transaction.atomic():
-        incident = incident_resolve(incident_id=open_.pk, at=recovered_at)
-        incident_notify(incident=incident, event="resolved")
+    incident_resolve_announced(incident_id=open_.pk, at=_first_success(transition))
 
 
 def _first_success(transition: StateTransition):

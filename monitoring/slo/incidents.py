@@ -23,16 +23,15 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from integrations.dependencies import upstream_ids
 from integrations.models import Integration, IntegrationState
-from monitoring.alerting import incident_notify, policy_snapshot
+from monitoring.alerting import incident_notify, incident_resolve_announced, policy_snapshot
 from monitoring.incidents import (
     OPEN_STATUSES,
     event_add,
     incident_open,
-    incident_resolve,
     severity_for,
 )
 from monitoring.models import CheckResult, Incident, IncidentEvent
@@ -114,8 +113,8 @@ def _blocked(signal: Signal, now: datetime) -> str:
         return "joined"
     ids = [signal.integration.pk, *upstream_ids(signal.integration.pk)]
     failing = IntegrationState.objects.filter(integration_id__in=ids).filter(
-        status=IntegrationState.Status.DOWN
-    ) | IntegrationState.objects.filter(integration_id__in=ids, consecutive_failures__gt=0)
+        Q(status=IntegrationState.Status.DOWN) | Q(consecutive_failures__gt=0)
+    )
     if failing.exists():
         return "held"
     if signal.cause == Incident.Cause.BURN_RATE and not _unexplained_failures(ids, signal):
@@ -176,7 +175,7 @@ def _open(signal: Signal, now: datetime) -> str:
         if what == "confirmed":  # another evaluation opened it a moment ago
             return "unchanged"
         _set_level(incident, signal, now)
-        _notify(incident, what)
+        incident_notify(incident=incident, event=what)
     return what
 
 
@@ -184,7 +183,7 @@ def _upgrade(incident: Incident, signal: Signal, now: datetime) -> str:
     with transaction.atomic():
         _set_level(incident, signal, now)
         event_add(incident, IncidentEvent.Kind.NOTE, f"now a page: {signal.summary}", at=now)
-        _notify(incident, "paged")
+        incident_notify(incident=incident, event="paged")
     return "upgraded"
 
 
@@ -225,13 +224,7 @@ def _set_level(incident: Incident, signal: Signal, now: datetime) -> None:
     )
 
 
-def _notify(incident: Incident, event: str) -> None:
-    incident_notify(incident=incident, event=event)
-
-
 def _resolve(incident: Incident, signal: Signal, now: datetime) -> str:
     note = signal.summary or "back under every threshold"
-    with transaction.atomic():
-        resolved = incident_resolve(incident_id=incident.pk, note=note, at=now)
-        incident_notify(incident=resolved, event="resolved")
+    incident_resolve_announced(incident_id=incident.pk, note=note, at=now)
     return "resolved"
