@@ -38,6 +38,8 @@ def crash_at(point: str) -> None:
         engine.transitions_react = die
     elif point == "in_reaction":  # incident changed and notification rows written, uncommitted
         reactions.incident_notify = _then_die(reactions.incident_notify)
+        # the resolve goes through alerting.incident_resolve_announced, which calls its own name
+        alerting.incident_notify = _then_die(alerting.incident_notify)
     elif point == "before_send":  # the reaction committed; its send job is never enqueued
         alerting.async_task = die
     elif point == "in_send":  # the notification is claimed (`sending`), the vendor not called
