@@ -118,10 +118,9 @@ def transition_process(transition_id: int, *, now=None) -> str:
 def transitions_sweep(*, now=None) -> int:
     """React to transitions left unprocessed by a dead worker or a failed reaction."""
     now = now or timezone.now()
+    grace = now - timedelta(seconds=SWEEP_GRACE_SECONDS)
     stale = (
-        StateTransition.objects.filter(
-            processed_at__isnull=True, at__lt=now - timedelta(seconds=SWEEP_GRACE_SECONDS)
-        )
+        StateTransition.objects.filter(processed_at__isnull=True, at__lt=grace)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .values_list("integration_id", flat=True)
         .distinct()
