@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from approvals.admin_utils import ReadOnlyAdmin, badge
+from hotdash.adminkit import ReadOnlyAdmin, badge
 from integrations.dependencies import cycle_through
 from integrations.models import Integration, IntegrationState, TileSnapshot
 

@@ -19,7 +19,6 @@ class IntegrationQuerySet(models.QuerySet):
         return self.filter(enabled=True)
 
 
-
 class IntegrationStateQuerySet(models.QuerySet):
     def due_for_probe(self, now):
         """States of enabled integrations whose probe time has come (or was never set) and

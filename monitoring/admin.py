@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from approvals.admin_utils import ReadOnlyAdmin, badge
+from hotdash.adminkit import ReadOnlyAdmin, badge
 from monitoring.models import (
     Channel,
     CheckResult,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from approvals.admin_utils import ReadOnlyAdmin, badge
+from hotdash.adminkit import ReadOnlyAdmin, badge
 from monitoring.models import Finding, FlowCount, SignalState
 from monitoring.slo.findings import finding_resolve
 

@@ -27,7 +27,13 @@ SANDBOX_INTERFACES = {
 
 
 # Any app may import these; they import no app (docs/architecture.md, "leaf modules").
-LEAF_MODULES = {"hotdash.errors", "hotdash.rest", "hotdash.progress", "hotdash.knobs"}
+LEAF_MODULES = {
+    "hotdash.errors",
+    "hotdash.rest",
+    "hotdash.progress",
+    "hotdash.knobs",
+    "hotdash.adminkit",
+}
 # The apps each app may import, besides itself and the leaf modules.
 MAY_IMPORT = {
     "approvals": set(),

@@ -6,9 +6,9 @@ from django.contrib import admin, messages
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 
-from approvals.admin_utils import ReadOnlyAdmin, badge
 from approvals.audit import audit_verify
 from approvals.models import AuditEvent
+from hotdash.adminkit import ReadOnlyAdmin, badge
 
 
 @admin.register(AuditEvent)

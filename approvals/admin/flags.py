@@ -10,8 +10,8 @@ from django.urls import path, reverse
 
 from approvals import roles, services
 from approvals.admin_audit import AuditedAdminMixin
-from approvals.admin_utils import badge
 from approvals.models import FeatureFlag
+from hotdash.adminkit import badge
 from hotdash.errors import DomainError
 
 STATE_FIELDS = ["key", "kind", "scope", "scope_target", "enabled", "rollout_percent"]

@@ -11,8 +11,8 @@ from django.utils.html import format_html
 from django.utils.timesince import timeuntil
 
 from approvals import registry, roles, services
-from approvals.admin_utils import ReadOnlyAdmin, badge
 from approvals.models import ApprovalDecision, ApprovalRequest
+from hotdash.adminkit import ReadOnlyAdmin, badge
 from hotdash.errors import DomainError
 
 Status = ApprovalRequest.Status

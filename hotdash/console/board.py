@@ -16,8 +16,8 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Value,
 from django.urls import reverse
 from django.utils import timezone
 
-from approvals.admin_utils import BADGE_COLOURS
 from approvals.models import ApprovalRequest
+from hotdash.adminkit import BADGE_COLOURS
 from hotdash.console import charts, permissions
 from integrations.models import Integration, IntegrationState
 from monitoring import selectors

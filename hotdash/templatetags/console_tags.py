@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from approvals.admin_utils import badge as _badge
+from hotdash.adminkit import badge as _badge
 
 register = template.Library()
 

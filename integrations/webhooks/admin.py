@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils.html import format_html
 
 from approvals import roles
-from approvals.admin_utils import ReadOnlyAdmin, badge
+from hotdash.adminkit import ReadOnlyAdmin, badge
 from integrations.webhooks.models import WebhookEvent
 from integrations.webhooks.processing import webhook_event_replay
 from integrations.webhooks.selectors import topic_pairs, webhook_freshness

@@ -9,10 +9,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
 
-from approvals.admin_utils import ReadOnlyAdmin
 from approvals.audit import Actor, audit_record
 from approvals.models import ApprovalRequest, AuditEvent, FeatureFlag
 from approvals.services import approval_request_create
+from hotdash.adminkit import ReadOnlyAdmin
 from tests.approvals.conftest import REPLY
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from approvals.admin_utils import BADGE_COLOURS
 from approvals.services import approval_request_create
+from hotdash.adminkit import BADGE_COLOURS
 from hotdash.console import charts, permissions, reads, runbooks, services
 from hotdash.console.views import page_context
 from hotdash.errors import DomainError

@@ -1,4 +1,6 @@
-"""Admin helpers shared by every app (governance is the lowest layer, so they live here)."""
+"""Admin building blocks every app uses: status badges, the capped paginator, the read-only admin.
+
+A leaf module (it imports Django only), so any app may import it (docs/architecture.md)."""
 
 from __future__ import annotations
 
