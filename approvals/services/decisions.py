@@ -9,14 +9,14 @@ from approvals import roles
 from approvals.audit import audit_record
 from approvals.hooks import request_event
 from approvals.models import ApprovalDecision, ApprovalRequest
-from approvals.services.common import (
+from approvals.payload import request_drift
+from approvals.services.lifecycle import (
     enqueue_execution,
     expire,
     is_overdue,
     locked,
     not_pending_error,
     record_refusal,
-    request_drift,
 )
 from hotdash.errors import Conflict, DomainError, PermissionRefused
 

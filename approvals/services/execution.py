@@ -12,10 +12,11 @@ from django.utils import timezone
 from approvals import registry, roles
 from approvals.audit import Actor, audit_record
 from approvals.audit.chain import json_native
+from approvals.conf import knob
 from approvals.flags import FlagsUnavailable, kill_switches_active
 from approvals.hooks import request_event
 from approvals.models import ApprovalDecision, ApprovalRequest
-from approvals.services.common import knob, request_drift
+from approvals.payload import request_drift
 from approvals.services.requests import approval_request_create
 from hotdash.errors import DomainError, PermissionRefused
 

@@ -16,16 +16,16 @@ from approvals import policies, registry, roles
 from approvals.audit import Actor, audit_record
 from approvals.audit.chain import json_native
 from approvals.audit.context import actor_of
+from approvals.conf import knob
 from approvals.models import ApprovalRequest
-from approvals.services.common import (
+from approvals.payload import payload_hash
+from approvals.services.decisions import approval_request_approve, approval_request_reject
+from approvals.services.lifecycle import (
     enqueue_execution,
-    knob,
     locked,
     not_pending_error,
-    payload_hash,
     record_refusal,
 )
-from approvals.services.decisions import approval_request_approve, approval_request_reject
 from hotdash.errors import Conflict, DomainError, PermissionRefused, ValidationFailed
 
 Status = ApprovalRequest.Status

@@ -10,8 +10,9 @@ from django.utils import timezone
 from approvals import registry, roles
 from approvals.audit import Actor, audit_record
 from approvals.audit.chain import json_native
+from approvals.conf import knob
 from approvals.models import ApprovalRequest
-from approvals.services.common import enqueue_execution, expire, knob
+from approvals.services.lifecycle import enqueue_execution, expire
 from hotdash.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 
 logger = logging.getLogger("approvals.sweeper")

@@ -11,13 +11,13 @@ from django.utils import timezone
 
 from approvals import policies
 from approvals.models import ApprovalDecision, ApprovalRequest, AuditEvent
+from approvals.payload import payload_hash
 from approvals.services import (
     approval_request_approve,
     approval_request_cancel,
     approval_request_create,
     approval_request_reject,
 )
-from approvals.services.common import payload_hash
 from hotdash.errors import DomainError
 from tests.approvals.conftest import REPLY
 from tests.approvals.fakes import CALLS, STATE

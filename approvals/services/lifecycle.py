@@ -1,74 +1,17 @@
-"""What the request services share: payload hashing, settings, enqueueing, refusals."""
+"""The steps every request service takes: lock the row, queue the execution job, expire
+an overdue request, refuse a decision on one no longer pending, and note refusals."""
 
 from __future__ import annotations
-
-import hashlib
-from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from approvals import registry
 from approvals.audit import audit_record
-from approvals.audit.chain import canonical_json, json_native
 from approvals.hooks import request_event
 from approvals.models import ApprovalRequest, AuditEvent
 from hotdash.errors import Conflict, DomainError, NotFound
-from hotdash.knobs import Knobs
 
 EXECUTE_TASK = "approvals.tasks.approval_execute_task"
-
-# Overridable in settings (APPROVALS_<NAME>): how long things may take.
-DEFAULTS = {
-    "DEFAULT_EXPIRY": timedelta(hours=24),
-    "MAX_EXPIRY": timedelta(days=7),
-    # An approved request may start this long after expires_at, then it expires.
-    "EXECUTION_GRACE": timedelta(minutes=10),
-    # Approved but not started for this long: the job was lost, enqueue again.
-    "LOST_JOB_AFTER": timedelta(seconds=60),
-    # Executing for this long: the worker died; the outcome becomes unknown.
-    # Longer than django-q2's task timeout, so a slow but live worker is not overtaken.
-    "EXECUTING_LEASE": timedelta(seconds=360),
-}
-
-
-# A number in settings is read as seconds.
-knob = Knobs("APPROVALS_", DEFAULTS)
-
-
-def payload_hash(*, action: str, target: str, params: dict, precondition: dict) -> str:
-    """sha256 over the canonical JSON of exactly what is approved."""
-    body = {"action": action, "target": target, "params": params, "precondition": precondition}
-    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
-
-
-def stored_payload_hash(request: ApprovalRequest) -> str:
-    """The hash recomputed from the stored row (differs from payload_hash if the row was edited)."""
-    return payload_hash(
-        action=request.action,
-        target=request.target,
-        params=request.params,
-        precondition=request.precondition,
-    )
-
-
-def request_drift(request: ApprovalRequest) -> tuple[str, str] | None:
-    """(code, detail) when what the request would do no longer matches what was requested,
-    else None. Checked when an approver decides and again just before execution:
-
-    - `payload_changed`: the stored row no longer hashes to `payload_hash`;
-    - `precondition_failed`: the action's snapshot cannot be read now (or the action is gone);
-    - `precondition_drift`: the snapshot differs from the one taken at request time.
-    """
-    if stored_payload_hash(request) != request.payload_hash:
-        return "payload_changed", "The stored payload no longer matches its hash."
-    try:
-        now = json_native(registry.get(request.action).snapshot(request.params))
-    except DomainError as error:
-        return "precondition_failed", f"The precondition no longer holds: {error.detail}"
-    if now != request.precondition:
-        return "precondition_drift", "What the request would change has changed since it was made."
-    return None
 
 
 def enqueue_execution(request_id: int) -> None:

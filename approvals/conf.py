@@ -1,0 +1,25 @@
+"""Tunables of approvals, overridable in settings as `APPROVALS_<NAME>`.
+
+A number given in settings for a duration is read as seconds (hotdash.knobs).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hotdash.knobs import Knobs
+
+DEFAULTS: dict[str, object] = {
+    "DEFAULT_EXPIRY": timedelta(hours=24),
+    "MAX_EXPIRY": timedelta(days=7),
+    # An approved request may start this long after expires_at, then it expires.
+    "EXECUTION_GRACE": timedelta(minutes=10),
+    # Approved but not started for this long: the job was lost, enqueue again.
+    "LOST_JOB_AFTER": timedelta(seconds=60),
+    # Executing for this long: the worker died; the outcome becomes unknown.
+    # Longer than django-q2's task timeout, so a slow but live worker is not overtaken.
+    "EXECUTING_LEASE": timedelta(seconds=360),
+}
+
+
+knob = Knobs("APPROVALS_", DEFAULTS)
