@@ -1,6 +1,6 @@
 """The console's writes that no app service covers yet; each lands on the audit trail.
 
-Probing (`monitoring.services.integration_probe_now`) and live-mode requests go through
+Probing (`monitoring.services.probing.integration_probe_now`) and live-mode requests go through
 monitoring's and approvals' services; these only add what the console needs around them.
 """
 

@@ -26,7 +26,7 @@ from monitoring.api.filters import CheckFilter, IncidentFilter, IntegrationFilte
 from monitoring.exports import checks_csv, incidents_csv
 from monitoring.incidents import incident_acknowledge, incident_resolve, incident_unacknowledge
 from monitoring.models import CheckResult, Incident
-from monitoring.services import integration_probe_now
+from monitoring.services.probing import integration_probe_now
 from monitoring.summaries import summary_for
 
 

@@ -1,4 +1,4 @@
-"""Monitoring's writes that an operator starts by hand (API and console alike)."""
+"""Probing an integration by hand (API and console alike): the probe, then its audit event."""
 
 from __future__ import annotations
 

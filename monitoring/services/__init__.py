@@ -1,0 +1,8 @@
+"""Monitoring's writes (HackSoft style: `<entity>_<action>(*, keyword-only args)`).
+
+One module per entity; import from the module (`from monitoring.services.probing import
+integration_probe_now`): this package re-exports nothing, so the engine can call the
+reactions without importing every service.
+
+probing.py    integration_probe_now: an operator's probe, audited (API and console)
+"""
