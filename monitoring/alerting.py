@@ -264,7 +264,7 @@ def channels_seed() -> int:
     """The demo's default route: every incident to #ops through the Slack integration; and
     SLA_REPORT_RECIPIENTS as the e-mail channel "sla-report", which receives the weekly
     report and no incident (max_severity 0). Returns how many channels were created."""
-    from monitoring.slo.conf import sla_recipients
+    from monitoring.conf import sla_recipients
 
     created = 0
     slack = Integration.objects.filter(kind=Integration.Kind.SLACK).order_by("pk").first()

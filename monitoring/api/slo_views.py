@@ -19,8 +19,8 @@ from integrations.models import Integration
 from monitoring.api import slo_serializers as s
 from monitoring.api.base import Base, csv_response
 from monitoring.api.serializers import NoteSerializer
+from monitoring.conf import knob
 from monitoring.models import Finding, Incident
-from monitoring.slo.conf import knob
 from monitoring.slo.findings import finding_resolve
 from monitoring.slo.maths import RAW_WINDOWS, RULES, WINDOWS
 from monitoring.slo.report import sla_report, sla_report_csv, week_bounds

@@ -1,6 +1,6 @@
-"""SLOs, error budgets, anomalies and vendor signals (docs/slo.md).
+"""SLOs, error budgets, anomalies and vendor signals (docs/slo.md). Their tunables are
+monitoring/conf.py (settings SLO_<NAME>).
 
-conf.py        tunables (settings SLO_<NAME>)
 maths.py       pure: burn rates, the multi-window multi-burn-rate table, budgets, latency SLI
 robust.py      pure: median / MAD, hour-of-week baselines, Poisson droughts
 series.py      reads: probe counts per window (raw ≤ 6 h, rollups beyond), maintenance, upstream

@@ -19,10 +19,10 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from integrations.models import Integration, IntegrationState
+from monitoring.conf import knob
 from monitoring.models import CheckResult, CheckRollup, FlowCount, Incident
 from monitoring.rollups import floor_hour
 from monitoring.slo import robust
-from monitoring.slo.conf import knob
 from monitoring.slo.incidents import Signal, open_signal_incidents, signal_sync
 from monitoring.slo.maths import PAGE, TICKET
 

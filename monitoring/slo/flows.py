@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from integrations.http import GatewayError
 from integrations.models import Integration, WebhookEvent
+from monitoring.conf import knob
 from monitoring.models import FlowCount
 from monitoring.rollups import floor_hour
-from monitoring.slo.conf import knob
 
 log = logging.getLogger(__name__)
 ORDERS, CONVERSATIONS = "orders", "conversations"

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from integrations.models import Integration
 from monitoring import selectors
+from monitoring.conf import knob
 from monitoring.slo import series
-from monitoring.slo.conf import knob
 from monitoring.slo.maths import (
     RAW_WINDOWS,
     ROLLUP_WINDOWS,

@@ -22,8 +22,8 @@ import os
 from datetime import UTC, date, datetime
 
 from integrations.models import Integration, IntegrationState, WebhookEvent
+from monitoring.conf import knob
 from monitoring.models import Finding
-from monitoring.slo.conf import knob
 from monitoring.slo.findings import finding_raise, findings_settle
 
 AUTH = "auth"

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from integrations.models import Integration, IntegrationState
+from monitoring.conf import knob
 from monitoring.models import CheckResult, Finding
-from monitoring.slo.conf import knob
 from monitoring.slo.findings import finding_raise, findings_settle
 
 SOURCES = ("shopify_cost", "ga4_property_quota", "x-ratelimit")

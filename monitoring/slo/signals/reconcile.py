@@ -23,9 +23,9 @@ from django.db.models import Count, Q, Sum
 from approvals.models import ApprovalRequest
 from integrations.http import GatewayError
 from integrations.models import Integration
+from monitoring.conf import knob
 from monitoring.models import Finding, FlowCount
 from monitoring.rollups import floor_hour
-from monitoring.slo.conf import knob
 from monitoring.slo.findings import finding_raise, findings_settle
 from monitoring.slo.flows import ORDERS
 

@@ -16,8 +16,8 @@ from datetime import date, datetime, timedelta
 from django.db.models import Q
 
 from integrations.models import Integration
+from monitoring.conf import knob
 from monitoring.models import CheckResult, Finding
-from monitoring.slo.conf import knob
 from monitoring.slo.findings import finding_raise, findings_settle
 
 _REASON = re.compile(

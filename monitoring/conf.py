@@ -1,6 +1,7 @@
-"""Tunables of SLOs, anomalies and vendor signals, overridable in settings as `SLO_<NAME>`.
-
-docs/slo.md explains each and how to tune it.
+"""Monitoring's tunables: its one `Knobs` reader (hotdash/knobs.py), `knob(NAME)` reads
+`settings.SLO_<NAME>`, else the default below. They tune SLOs, anomalies and vendor signals;
+docs/slo.md explains each and how to tune it. (The probe loop's, incidents' and recovery's
+settings come from the environment: hotdash/settings.)
 """
 
 from __future__ import annotations
