@@ -9,11 +9,12 @@ class HotdashConfig(AppConfig):
 
     def ready(self) -> None:
         """Register the integration-status tile (it composes monitoring and integrations),
-        what the roles may do with API tokens, and the schedule and cluster checks."""
+        what the roles may do with API tokens, the schedule and cluster checks, and the
+        audit of logins (hotdash/logins.py)."""
         from django.core import checks as django_checks
 
         from approvals import roles
-        from hotdash import checks, tiles
+        from hotdash import checks, logins, tiles  # noqa: F401 (logins connects its receivers)
 
         tiles.register()
         # Operators create and revoke their own tokens only (see hotdash.admin).

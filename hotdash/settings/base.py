@@ -2,6 +2,7 @@
 Configuration table)."""
 
 import os
+from datetime import timedelta
 
 import environ
 
@@ -31,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Login lockout (docs/security.md#logins): counts failed logins per user and per address.
+    "axes",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -53,7 +56,26 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# django-axes refuses a locked-out login before any password is checked; then Django's own.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failed logins for one user name (from anywhere), or from one address (whatever the
+# names), lock that user name or address out for LOGIN_COOLOFF_MINUTES; a failure while
+# locked out starts the cool-off again. Unlocking: docs/security.md#logins.
+AXES_FAILURE_LIMIT = CONFIG.login_failure_limit
+AXES_COOLOFF_TIME = timedelta(minutes=CONFIG.login_cooloff_minutes)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "hotdash.logins.client_ip"  # the address the audit trail records
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_DISABLE_ACCESS_LOG = True  # logins are on the audit trail (hotdash/logins.py)
+AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken"]  # masked in AccessAttempt
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "hotdash.urls"
 WSGI_APPLICATION = "hotdash.wsgi.application"
@@ -151,6 +173,13 @@ else:
     Q_CLUSTER["poll"] = 0.5
 
 SANDBOX_URL = CONFIG.sandbox_url
+# Private networks outbound calls may reach besides public addresses (docs/security.md#ssrf),
+# comma-separated: `10.0.0.0/8`, `127.0.0.1:8765`, `[fd12::1]:443`. The sandbox needs no entry.
+OUTBOUND_ALLOW_PRIVATE = [
+    entry.strip()
+    for entry in os.environ.get("OUTBOUND_ALLOW_PRIVATE", "").split(",")
+    if entry.strip()
+]
 
 # Alert e-mail: EMAIL_URL (see env.read_email); the console backend in DEBUG without it.
 if CONFIG.email:

@@ -44,6 +44,8 @@ class Config:
     default_from_email: str = "hotdash@localhost"
     public_base_url: str | None = None
     sandbox_console_enabled: bool = True
+    login_failure_limit: int = 5
+    login_cooloff_minutes: int = 15
 
 
 def read_bool(environ_: Mapping[str, str], name: str, default: bool) -> bool:
@@ -173,4 +175,6 @@ def read_config(environ_: Mapping[str, str]) -> Config:
         default_from_email=environ_.get("DEFAULT_FROM_EMAIL", "hotdash@localhost").strip(),
         public_base_url=read_url(environ_, "PUBLIC_BASE_URL", None),
         sandbox_console_enabled=read_bool(environ_, "SANDBOX_CONSOLE_ENABLED", default=True),
+        login_failure_limit=read_int(environ_, "LOGIN_FAILURE_LIMIT", 5, 2, 100),
+        login_cooloff_minutes=read_int(environ_, "LOGIN_COOLOFF_MINUTES", 15, 1, 24 * 60),
     )
