@@ -44,12 +44,12 @@ SCHEDULES: dict[str, tuple[str, str, int]] = {
         60,
     ),
     "approvals.audit_checkpoint": ("approvals.tasks.audit_checkpoint_task", Schedule.MINUTES, 5),
-    # SLOs, anomalies and vendor signals (monitoring/slo, docs/slo.md).
-    "monitoring.slo_evaluate": ("monitoring.slo.tasks.slo_evaluate_task", Schedule.MINUTES, 1),
-    "monitoring.flows": ("monitoring.slo.tasks.flows_task", Schedule.MINUTES, 10),
-    "monitoring.signals": ("monitoring.slo.tasks.signals_task", Schedule.MINUTES, 5),
-    "monitoring.reconcile": ("monitoring.slo.tasks.reconcile_task", Schedule.HOURLY, 60),
-    "monitoring.sla_report": ("monitoring.slo.tasks.sla_report_task", Schedule.WEEKLY, 0),
+    # SLOs, anomalies and vendor signals (docs/slo.md).
+    "monitoring.slo_evaluate": ("monitoring.tasks.slo_evaluate_task", Schedule.MINUTES, 1),
+    "monitoring.flows": ("monitoring.tasks.flows_task", Schedule.MINUTES, 10),
+    "monitoring.signals": ("monitoring.tasks.signals_task", Schedule.MINUTES, 5),
+    "monitoring.reconcile": ("monitoring.tasks.reconcile_task", Schedule.HOURLY, 60),
+    "monitoring.sla_report": ("monitoring.tasks.sla_report_task", Schedule.WEEKLY, 0),
 }
 
 
@@ -57,7 +57,9 @@ SCHEDULES: dict[str, tuple[str, str, int]] = {
 def schedules_ensure() -> list[str]:
     """Create or update the declared schedules; drop ours that are no longer declared.
 
-    Returns the names written. Safe to run on every deploy.
+    A schedule is matched by its name, so a task that moved module keeps its row and gets
+    its new dotted path (and type and period) here: run it (`manage.py seed`) on every
+    deploy, or the cluster keeps calling the old path. Returns the names written.
     """
     for name, (func, schedule_type, minutes) in SCHEDULES.items():
         Schedule.objects.update_or_create(

@@ -1,4 +1,6 @@
-"""django-q2 jobs of the monitoring app. Tasks take ids or nothing, never model objects."""
+"""django-q2 jobs of the monitoring app (declared in hotdash.schedules), the SLO, anomaly and
+vendor-signal jobs included. Tasks take ids or nothing, never model objects; each returns a
+small summary stored as its result."""
 
 from __future__ import annotations
 
@@ -20,6 +22,13 @@ from monitoring.reactions import incidents_escalate, transitions_sweep
 from monitoring.recovery import recoveries_sweep, recovery_run_due
 from monitoring.rollups import checks_prune, rollups_prune, rollups_refresh
 from monitoring.runner import CycleRunner, sleep_until
+from monitoring.slo.alerts import burn_alerts_evaluate
+from monitoring.slo.anomaly import anomalies_evaluate, flows_evaluate
+from monitoring.slo.findings import findings_sync
+from monitoring.slo.flows import flows_collect
+from monitoring.slo.report import sla_report_mail
+from monitoring.slo.signals import signals_evaluate
+from monitoring.slo.signals.reconcile import publer_evaluate, shopify_ga4_evaluate
 from monitoring.summaries import summaries_refresh
 
 log = logging.getLogger(__name__)
@@ -161,3 +170,36 @@ def transitions_sweep_task() -> dict:
     """React to state changes a dead worker (or a failed reaction) left unprocessed, and
     start the recovery playbooks whose job was lost."""
     return {"transitions": transitions_sweep(), "recoveries": recoveries_sweep()}
+
+
+# SLOs, anomalies and vendor signals (docs/slo.md).
+
+
+def slo_evaluate_task() -> dict:
+    """Every minute: burn-rate alerts and latency / error-rate anomalies."""
+    return {"burn_rate": burn_alerts_evaluate(), "anomalies": anomalies_evaluate()}
+
+
+def flows_task() -> dict:
+    """Every 10 minutes: collect hourly business counts, then look for droughts."""
+    return {"collected": flows_collect(), "droughts": flows_evaluate()}
+
+
+def signals_task() -> dict:
+    """Every 5 minutes: vendor signals (sunset, deprecations, quotas, webhooks,
+    credentials, MCP tool drift), then each integration's findings incident in step."""
+    found = signals_evaluate()
+    return {**found, "incidents": findings_sync()}
+
+
+def reconcile_task() -> dict:
+    """Hourly: Shopify orders vs GA4 purchases, Publer scheduled vs published."""
+    now = timezone.now()
+    found = {"shopify_ga4": shopify_ga4_evaluate(now), "publer": publer_evaluate(now)}
+    return {**found, "incidents": findings_sync(now=now)}
+
+
+def sla_report_task() -> str:
+    """Weekly: queue last week's SLA report to the report channels (once per week, whatever
+    the schedule's timing)."""
+    return sla_report_mail()

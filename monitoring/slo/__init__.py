@@ -14,5 +14,6 @@ signals/       vendor signals: sunset, deprecations, quotas, webhooks, credentia
                reconciliation
 report.py      the weekly SLA report (rows, CSV, mail)
 policy.py      approvals policy: one more approver while the error budget is exhausted
-tasks.py       the scheduled jobs
+
+Its scheduled jobs are in monitoring/tasks.py.
 """

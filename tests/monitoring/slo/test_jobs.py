@@ -7,8 +7,8 @@ import pytest
 from django_q.models import Schedule
 
 from hotdash.schedules import SCHEDULES, schedules_ensure
+from monitoring import tasks
 from monitoring.models import FlowCount
-from monitoring.slo import tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def test_schedules__declared_and_written():
         func = SCHEDULES[f"monitoring.{name}"][0]
         assert Schedule.objects.get(name=f"monitoring.{name}").func == func
         module, attribute = func.rsplit(".", 1)
-        assert callable(getattr(tasks, attribute)) and module == "monitoring.slo.tasks"
+        assert callable(getattr(tasks, attribute)) and module == "monitoring.tasks"
 
 
 def test_every_job__runs_against_the_sandbox(from_catalogue, settings):
