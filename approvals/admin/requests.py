@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timeuntil
 
-from approvals import registry, roles, services
+from approvals import registry, roles, selectors, services
 from approvals.models import ApprovalDecision, ApprovalRequest
 from hotdash.adminkit import ReadOnlyAdmin, badge
 from hotdash.errors import DomainError
@@ -64,14 +63,7 @@ class ApprovalRequestAdmin(ReadOnlyAdmin):
     readonly_fields = [f.name for f in ApprovalRequest._meta.fields]
 
     def get_queryset(self, request):
-        waiting = Case(
-            When(status=Status.PENDING, then=Value(0)),
-            When(status__in=[Status.UNKNOWN, Status.APPROVED, Status.EXECUTING], then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        )
-        queryset = super().get_queryset(request).prefetch_related("decisions")
-        return queryset.annotate(inbox_order=waiting).order_by("inbox_order", "-created_at")
+        return selectors.approval_request_inbox()
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj):
@@ -104,7 +96,7 @@ class ApprovalRequestAdmin(ReadOnlyAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = ApprovalRequest.objects.filter(pk=object_id).first()
+        obj = self.get_object(request, object_id)
         extra = {**(extra_context or {}), **(self._decision_context(request, obj) if obj else {})}
         return super().change_view(request, object_id, form_url, extra_context=extra)
 

@@ -8,8 +8,8 @@ from rest_framework import serializers
 
 from approvals import registry
 from approvals.audit.chain import BODY_FIELDS
-from approvals.flags import evaluation_of
 from approvals.models import ApprovalDecision, ApprovalRequest, AuditEvent, FeatureFlag
+from approvals.selectors import flag_evaluation
 
 
 class ApprovalDecisionSerializer(serializers.ModelSerializer):
@@ -121,8 +121,7 @@ class FeatureFlagSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_evaluation(self, obj) -> dict:
-        subject = self.context.get("subject", "")
-        evaluation = evaluation_of(obj, subject)
+        evaluation = flag_evaluation(flag=obj, subject=self.context.get("subject", ""))
         return {
             "value": evaluation.value,
             "reason": evaluation.reason,

@@ -9,12 +9,11 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from approvals import roles, services
+from approvals import roles, selectors, services
 from approvals.api import serializers as s
 from approvals.api.filters import ApprovalRequestFilter, AuditEventFilter, FeatureFlagFilter
 from approvals.audit import audit_verify
 from approvals.audit.context import request_context_note_token
-from approvals.models import ApprovalRequest, AuditEvent, FeatureFlag
 from hotdash.errors import PermissionRefused
 from hotdash.rest import MutationRateThrottle, StrictCursorPagination, StrictFilterBackend
 
@@ -71,7 +70,7 @@ class ApprovalRequestViewSet(
     lookup_value_regex = r"[0-9]{1,18}"  # anything else is a 404, never a ValueError
 
     def get_queryset(self):
-        return ApprovalRequest.objects.prefetch_related("decisions")
+        return selectors.approval_request_list()
 
     @extend_schema(
         request=s.ApprovalRequestCreateSerializer, responses={201: s.ApprovalRequestSerializer}
@@ -131,7 +130,9 @@ class FeatureFlagViewSet(Base, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[^/]+"
     filterset_class = FeatureFlagFilter
     extra_query_params = ["subject"]
-    queryset = FeatureFlag.objects.all()
+
+    def get_queryset(self):
+        return selectors.flag_list()
 
     def get_serializer_context(self):
         return {
@@ -159,7 +160,9 @@ class AuditEventViewSet(Base, viewsets.ReadOnlyModelViewSet):
     lookup_field = "seq"
     lookup_value_regex = r"[0-9]{1,18}"
     filterset_class = AuditEventFilter
-    queryset = AuditEvent.objects.all()
+
+    def get_queryset(self):
+        return selectors.audit_event_list()
 
     @extend_schema(responses={200: s.VerifyReportSerializer, 409: s.VerifyReportSerializer})
     @action(detail=False, methods=["get"])

@@ -13,10 +13,10 @@ from approvals import registry, roles
 from approvals.audit import Actor, audit_record
 from approvals.audit.chain import json_native
 from approvals.conf import knob
-from approvals.flags import FlagsUnavailable, kill_switches_active
 from approvals.hooks import request_event
 from approvals.models import ApprovalDecision, ApprovalRequest
 from approvals.payload import request_drift
+from approvals.selectors import FlagsUnavailable, kill_switches_active
 from approvals.services.requests import approval_request_create
 from hotdash.errors import DomainError, PermissionRefused
 

@@ -16,7 +16,7 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Value,
 from django.urls import reverse
 from django.utils import timezone
 
-from approvals.models import ApprovalRequest
+from approvals.selectors import approval_request_feed
 from hotdash.adminkit import BADGE_COLOURS
 from hotdash.console import charts, permissions
 from integrations.models import Integration, IntegrationState
@@ -204,7 +204,7 @@ def _transition_items(limit: int) -> list[FeedItem]:
 
 
 def _approval_items(limit: int) -> list[FeedItem]:
-    rows = ApprovalRequest.objects.order_by("-created_at", "-pk")
+    rows = approval_request_feed()
     return [
         FeedItem(
             r.decided_at or r.created_at,

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from approvals.models import ApprovalRequest
+from approvals.selectors import approval_request_list_for_incident
 from integrations.dependencies import affected_ids, edges, upstream_ids
 from integrations.models import Integration
 from integrations.tiles.selectors import tile_list
@@ -167,4 +167,4 @@ def affected_tiles(integration: Integration) -> list[dict]:
 
 def incident_requests(incident: Incident):
     """Approval requests made for this incident (recovery steps record it in their context)."""
-    return ApprovalRequest.objects.filter(context__incident=incident.pk).order_by("-created_at")
+    return approval_request_list_for_incident(incident_id=incident.pk)

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from approvals import registry
-from approvals.models import ApprovalRequest
+from approvals.selectors import approval_request_started_at
 from hotdash.errors import DomainError, ValidationFailed
 from integrations.actions.vendor import vendor_call
 from integrations.http import GatewayError
@@ -95,11 +95,7 @@ def execution_started_at(idempotency_key: str) -> datetime | None:
     While a request is `unknown`, `started_at` is the start of the execution
     whose outcome was lost: a vendor change after it is that execution's.
     """
-    return (
-        ApprovalRequest.objects.filter(idempotency_key=idempotency_key)
-        .values_list("started_at", flat=True)
-        .first()
-    )
+    return approval_request_started_at(idempotency_key=idempotency_key)
 
 
 def where(slug: str) -> tuple[Integration | None, str]:

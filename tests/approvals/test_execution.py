@@ -89,7 +89,7 @@ def test_execute__kill_switch_of_another_integration__does_not_stop_it(approved,
 
 def test_execute__flags_unreadable__denies_the_live_action(approved):
     with mock.patch(
-        "approvals.flags.FeatureFlag.objects.filter", side_effect=DatabaseError("gone")
+        "approvals.selectors.FeatureFlag.objects.filter", side_effect=DatabaseError("gone")
     ):
         request = approval_request_execute(request_id=approved.pk)
     assert (request.status, request.result["code"]) == ("conflict", "flags_unavailable")

@@ -7,9 +7,9 @@ from unittest import mock
 import pytest
 from django.db import DatabaseError
 
-from approvals import flags
-from approvals.flags import Evaluation, evaluation_of, kill_switches_active, rollout_bucket
+from approvals import selectors
 from approvals.models import AuditEvent, FeatureFlag
+from approvals.selectors import Evaluation, flag_evaluation, kill_switches_active, rollout_bucket
 from approvals.services import (
     approval_request_approve,
     approval_request_create,
@@ -26,23 +26,23 @@ def release(key="tiles.new", **fields) -> FeatureFlag:
 
 
 def test_evaluation__enabled_flag__is_true_with_its_version():
-    assert evaluation_of(release(version=4)) == Evaluation(True, "enabled", 4)
+    assert flag_evaluation(flag=release(version=4)) == Evaluation(True, "enabled", 4)
 
 
 def test_evaluation__disabled_flag__is_false():
-    assert evaluation_of(release(enabled=False)).reason == "disabled"
+    assert flag_evaluation(flag=release(enabled=False)).reason == "disabled"
 
 
 def test_evaluation__percentage__is_stable_per_subject_and_close_to_the_share():
     flag = release(rollout_percent=30)
-    answers = [evaluation_of(flag, f"store-{i}").value for i in range(2000)]
+    answers = [flag_evaluation(flag=flag, subject=f"store-{i}").value for i in range(2000)]
     assert 0.25 < sum(answers) / len(answers) < 0.35
-    assert answers == [evaluation_of(flag, f"store-{i}").value for i in range(2000)]
+    assert answers == [flag_evaluation(flag=flag, subject=f"store-{i}").value for i in range(2000)]
     assert rollout_bucket("tiles.new", "store-1") == rollout_bucket("tiles.new", "store-1")
 
 
 def test_evaluation__percentage_without_subject__is_off():
-    assert evaluation_of(release(rollout_percent=50)).reason == "no_subject"
+    assert flag_evaluation(flag=release(rollout_percent=50)).reason == "no_subject"
 
 
 def test_kill_switches__read_fresh(operator):
@@ -54,7 +54,7 @@ def test_kill_switches__read_fresh(operator):
 
 def test_kill_switches__unreadable__raise_flags_unavailable():
     with mock.patch.object(FeatureFlag.objects, "filter", side_effect=DatabaseError("down")):
-        with pytest.raises(flags.FlagsUnavailable):
+        with pytest.raises(selectors.FlagsUnavailable):
             kill_switches_active(action="x")
 
 
