@@ -69,7 +69,7 @@ def _sync_disabled(moment) -> dict:
 
 def _tell_still_down(integration: Integration) -> None:
     from monitoring.alerting import incident_notify  # alerting imports this module
-    from monitoring.incidents import incident_open
+    from monitoring.services.incidents import incident_open
 
     incident, _ = incident_open(
         integration=integration, reason="maintenance window ended while probes still fail"

@@ -33,8 +33,8 @@ from monitoring.alerting import (
     policy_snapshot,
     was_paged,
 )
-from monitoring.incidents import OPEN_STATUSES, event_add, incident_open
 from monitoring.models import CheckResult, Incident, IncidentEvent, StateTransition
+from monitoring.services.incidents import OPEN_STATUSES, event_add, incident_open
 
 log = logging.getLogger(__name__)
 Status = IntegrationState.Status

@@ -27,9 +27,9 @@ from approvals.services import action_run_safe, approval_request_create
 from hotdash.errors import DomainError
 from integrations.models import IntegrationState
 from monitoring.engine import probe_now
-from monitoring.incidents import event_add
 from monitoring.models import Incident, IncidentEvent
 from monitoring.reactions import RECOVERY_TASK
+from monitoring.services.incidents import event_add
 
 RECOVERY = Actor.system("auto-recovery")
 COMMON = ["monitoring.reprobe", "integrations.circuit_reset"]

@@ -24,8 +24,12 @@ from monitoring.api import serializers as s
 from monitoring.api.base import Base, csv_response
 from monitoring.api.filters import CheckFilter, IncidentFilter, IntegrationFilter
 from monitoring.exports import checks_csv, incidents_csv
-from monitoring.incidents import incident_acknowledge, incident_resolve, incident_unacknowledge
 from monitoring.models import CheckResult, Incident
+from monitoring.services.incidents import (
+    incident_acknowledge,
+    incident_resolve,
+    incident_unacknowledge,
+)
 from monitoring.services.probing import integration_probe_now
 from monitoring.summaries import summary_for
 

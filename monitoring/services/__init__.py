@@ -5,4 +5,6 @@ integration_probe_now`): this package re-exports nothing, so the engine can call
 reactions without importing every service.
 
 probing.py    integration_probe_now: an operator's probe, audited (API and console)
+incidents.py  incident_open (or confirm, or re-open) / _acknowledge / _unacknowledge / _resolve,
+              event_add (a line on the timeline)
 """

@@ -28,13 +28,13 @@ from django.db.models import Max, Q
 from integrations.dependencies import upstream_ids
 from integrations.models import Integration, IntegrationState
 from monitoring.alerting import incident_notify, incident_resolve_announced, policy_snapshot
-from monitoring.incidents import (
+from monitoring.models import CheckResult, Incident, IncidentEvent
+from monitoring.services.incidents import (
     OPEN_STATUSES,
     event_add,
     incident_open,
     severity_for,
 )
-from monitoring.models import CheckResult, Incident, IncidentEvent
 from monitoring.slo.maths import PAGE, TICKET
 
 TICKET_SEVERITY = Incident.Severity.SEV4

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from integrations.http.errors import CircuitOpen
 from monitoring.alerting import incident_notify, notification_send, notifications_sweep
-from monitoring.incidents import incident_acknowledge, incident_open, incident_resolve
 from monitoring.models import Channel, Incident, MaintenanceWindow, Notification
+from monitoring.services.incidents import incident_acknowledge, incident_open, incident_resolve
 from tests.monitoring.conftest import WEBHOOK_SECRET, make_integration
 
 pytestmark = pytest.mark.django_db

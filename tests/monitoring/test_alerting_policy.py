@@ -11,7 +11,6 @@ import pytest
 from django.utils import timezone
 
 from monitoring.engine import probe_now
-from monitoring.incidents import incident_acknowledge, incident_open
 from monitoring.models import (
     CheckResult,
     Incident,
@@ -20,6 +19,7 @@ from monitoring.models import (
     StateTransition,
 )
 from monitoring.reactions import incidents_escalate, transitions_process
+from monitoring.services.incidents import incident_acknowledge, incident_open
 from monitoring.slo.alerts import burn_alerts_evaluate
 from tests.monitoring.conftest import make_integration, vendor_says
 from tests.monitoring.slo.conftest import checks, rollups
@@ -96,7 +96,7 @@ def test_row_maintenance__fault_inside_window__no_page_and_no_resolved(vendor, m
     from monitoring.alerting import incident_notify
 
     incident_notify(incident=incident, event="opened")
-    from monitoring.incidents import incident_resolve
+    from monitoring.services.incidents import incident_resolve
 
     incident_notify(incident=incident_resolve(incident_id=incident.pk), event="resolved")
     assert pages(shop) == [("opened", "suppressed")]

@@ -12,8 +12,12 @@ from approvals.admin.requests import payload_rows
 from hotdash.console import permissions, reads
 from hotdash.console.views import page_context
 from hotdash.errors import DomainError
-from monitoring.incidents import incident_acknowledge, incident_resolve, incident_unacknowledge
 from monitoring.models import Incident
+from monitoring.services.incidents import (
+    incident_acknowledge,
+    incident_resolve,
+    incident_unacknowledge,
+)
 
 OPERATIONS = {
     "acknowledge": (incident_acknowledge, "acknowledged"),
@@ -47,7 +51,7 @@ def incident_view(request, pk: int):
 
 @require_POST
 def incident_act_view(request, pk: int):
-    """POST op=acknowledge|unacknowledge|resolve with a note, through monitoring.incidents;
+    """POST op=acknowledge|unacknowledge|resolve with a note, through monitoring.services.incidents;
     a conflict (already resolved, not acknowledged) comes back as a clear message."""
     permissions.require(request, "incident")
     get_object_or_404(Incident, pk=pk)

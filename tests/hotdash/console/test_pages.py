@@ -113,7 +113,7 @@ def test_incident_page__shows_timeline_dependants_and_linked_requests(world, cli
 
 def test_incident_page__lists_tiles_that_read_the_integration(world, client, viewer):
     from integrations.models import Integration
-    from monitoring.incidents import incident_open
+    from monitoring.services.incidents import incident_open
 
     shopify = Integration.objects.get(slug="shopify")
     incident, _ = incident_open(integration=shopify, reason="drill")

@@ -102,8 +102,8 @@ def test_deprecations_and_headroom__from_recent_results(shop):
 
 
 def test_feed__merges_transitions_incident_events_and_requests_newest_first(shop, roles):
-    from monitoring.incidents import incident_open
     from monitoring.models import StateTransition
+    from monitoring.services.incidents import incident_open
 
     StateTransition.objects.create(
         integration=shop,

@@ -12,9 +12,9 @@ from rest_framework.test import APIClient
 from approvals.models import AuditEvent
 from integrations.models import IntegrationState
 from monitoring.engine import probe_now
-from monitoring.incidents import incident_resolve
 from monitoring.models import Incident, StateTransition
 from monitoring.rollups import rollups_refresh
+from monitoring.services.incidents import incident_resolve
 from tests.monitoring.conftest import make_integration, vendor_says
 
 pytestmark = pytest.mark.django_db
