@@ -5,7 +5,7 @@ from __future__ import annotations
 from approvals import registry
 from approvals.audit import Actor
 from approvals.models import FeatureFlag
-from approvals.services.flags import flag_change, flag_managed_by, flag_snapshot
+from approvals.services.flags import flag_change, flag_snapshot
 from hotdash.errors import NotFound, ValidationFailed
 
 EXECUTOR = Actor.system("approvals-executor")
@@ -58,12 +58,7 @@ def clear_perform(params: dict, idempotency_key: str) -> dict:
 
 
 def set_precondition(params: dict) -> dict:
-    """A release flag not owned by another action, and a change that changes something."""
-    owner = flag_managed_by(params["key"])
-    if owner:
-        raise ValidationFailed(
-            f"{params['key']} changes only through {owner}.", code="managed_flag"
-        )
+    """A release flag, and a change that says what to change."""
     flag = _flag(params["key"], FeatureFlag.Kind.RELEASE)
     if "enabled" not in params and "rollout_percent" not in params:
         raise ValidationFailed("Say what to change: enabled and/or rollout_percent.")

@@ -42,7 +42,6 @@ class FeatureFlag(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    last_evaluated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["key"]

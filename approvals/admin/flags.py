@@ -44,7 +44,7 @@ class FeatureFlagAdmin(AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ["key", "description", "owner", "scope_target"]
 
     def get_readonly_fields(self, request, obj=None):
-        meta = ["version", "created_at", "updated_at", "last_evaluated_at"]
+        meta = ["version", "created_at", "updated_at"]
         return [*STATE_FIELDS, *meta] if obj else ["enabled", *meta]
 
     def has_delete_permission(self, request, obj=None):
@@ -65,21 +65,18 @@ class FeatureFlagAdmin(AuditedAdminMixin, admin.ModelAdmin):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        key = FeatureFlag.objects.filter(pk=object_id).values_list("key", flat=True).first() or ""
         extra = {
             **(extra_context or {}),
             "act_url": reverse("admin:approvals_featureflag_act", args=[object_id]),
             "can_operate": roles.can_request(request.user),
-            "managed_by": services.flag_managed_by(key),
-            "managed_owner": services.flag_owner(key),
         }
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
     def act_view(self, request, pk: int):
-        """POST op=kill (now) | clear | change | on | off (requests), with a reason."""
+        """POST op=kill (now) | clear | change (requests), with a reason."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        flag = FeatureFlag.objects.filter(pk=pk).first()
+        flag = self.get_object(request, str(pk))
         back = HttpResponseRedirect(reverse("admin:approvals_featureflag_change", args=[pk]))
         if flag is None or not roles.can_request(request.user):
             messages.error(request, "Only operators change flags.")
@@ -96,10 +93,7 @@ class FeatureFlagAdmin(AuditedAdminMixin, admin.ModelAdmin):
         if op == "kill":
             services.kill_switch_engage(key=flag.key, actor=request, reason=reason)
             return f"Kill switch {flag.key} is set."
-        owner = services.flag_owner(flag.key)
-        if op in ("on", "off") and owner:
-            action, params = (owner.on if op == "on" else owner.off), owner.params(flag)
-        elif op == "clear":
+        if op == "clear":
             params = {"key": flag.key}
             action = "flags.clear_kill_switch"
         elif op == "change":

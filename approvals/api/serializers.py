@@ -116,7 +116,6 @@ class FeatureFlagSerializer(serializers.ModelSerializer):
             "version",
             "created_at",
             "updated_at",
-            "last_evaluated_at",
         ]
         read_only_fields = fields
 

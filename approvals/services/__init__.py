@@ -4,7 +4,7 @@ Requests:   approval_request_create / _approve / _reject / _cancel / _execute / 
             / _resolve (a person settles an unknown outcome)
 Safe runs:  action_run_safe
 Sweeper:    approvals_sweep
-Flags:      flag_ensure, flag_change, flag_manage, kill_switch_set
+Flags:      flag_ensure, flag_change, kill_switch_set, kill_switch_engage
 """
 
 from approvals.services.decisions import approval_request_approve, approval_request_reject
@@ -12,9 +12,6 @@ from approvals.services.execution import action_run_safe, approval_request_execu
 from approvals.services.flags import (
     flag_change,
     flag_ensure,
-    flag_manage,
-    flag_managed_by,
-    flag_owner,
     kill_switch_engage,
     kill_switch_key,
     kill_switch_set,
@@ -38,9 +35,6 @@ __all__ = [
     "approvals_sweep",
     "flag_change",
     "flag_ensure",
-    "flag_manage",
-    "flag_managed_by",
-    "flag_owner",
     "kill_switch_engage",
     "kill_switch_key",
     "kill_switch_set",

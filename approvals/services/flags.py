@@ -3,10 +3,6 @@ reaches `flag_change` through an approved action (flags.set, flags.clear_kill_sw
 
 from __future__ import annotations
 
-import fnmatch
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.db import transaction
 from django.db.models import F
 
@@ -17,46 +13,12 @@ from hotdash.errors import NotFound, ValidationFailed
 KILL_PREFIX = "kill"
 
 
-@dataclass(frozen=True)
-class FlagOwner:
-    """The actions that turn a managed flag on and off, and their params for a given flag."""
-
-    on: str
-    off: str
-    params: Callable[[FeatureFlag], dict]
-
-    @property
-    def label(self) -> str:
-        return f"{self.on} / {self.off}"
-
-
-# Flags owned by actions (fnmatch pattern -> owner): flags.set refuses them.
-_managed: dict[str, FlagOwner] = {}
-
-
 def flag_ensure(*, key: str, kind: str, scope: str, scope_target: str = "", **defaults) -> bool:
     """Create the flag if it does not exist; never change an existing one. True if created."""
     _, created = FeatureFlag.objects.get_or_create(
         key=key, defaults={"kind": kind, "scope": scope, "scope_target": scope_target, **defaults}
     )
     return created
-
-
-def flag_manage(pattern: str, *, on: str, off: str, params: Callable[[FeatureFlag], dict]) -> None:
-    """Declare that flags matching `pattern` (fnmatch) change only through actions `on`
-    and `off`, called with `params(flag)`. The console offers those instead of flags.set."""
-    _managed[pattern] = FlagOwner(on, off, params)
-
-
-def flag_owner(key: str) -> FlagOwner | None:
-    """The owner of a managed flag, or None."""
-    return next((o for pattern, o in _managed.items() if fnmatch.fnmatchcase(key, pattern)), None)
-
-
-def flag_managed_by(key: str) -> str | None:
-    """The actions owning this flag, as text, or None."""
-    owner = flag_owner(key)
-    return owner.label if owner else None
 
 
 def flag_snapshot(flag: FeatureFlag) -> dict:

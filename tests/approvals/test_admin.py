@@ -166,44 +166,6 @@ def test_audit_admin__is_read_only_and_verifies_the_chain(superuser):
     assert "Chain intact" in response.content.decode()
 
 
-def test_flags__flag_owned_by_actions__offers_them(operator, monkeypatch):
-    from approvals.services import flags as flag_services
-    from integrations.models import Integration
-
-    owner = flag_services.FlagOwner(
-        on="integrations.switch_live",
-        off="integrations.switch_sandbox",
-        params=lambda flag: {"slug": flag.scope_target},
-    )
-    monkeypatch.setitem(flag_services._managed, "owned.*", owner)
-
-    monkeypatch.setenv("HOTDASH_TEST_TOKEN", "x")
-    Integration.objects.create(
-        slug="shopify",
-        name="Shopify",
-        kind="shopify",
-        base_url="https://x.example",
-        credential_env={"token": "HOTDASH_TEST_TOKEN"},
-    )
-    flag = FeatureFlag.objects.create(
-        key="owned.shopify", kind="release", scope="integration", scope_target="shopify"
-    )
-    client = logged_in(operator)
-    html = client.get(
-        reverse("admin:approvals_featureflag_change", args=[flag.pk])
-    ).content.decode()
-    assert "integrations.switch_live" in html and 'value="on"' in html
-    client.post(
-        reverse("admin:approvals_featureflag_act", args=[flag.pk]), {"op": "on", "reason": "launch"}
-    )
-    request = ApprovalRequest.objects.get()
-    assert (request.action, request.params, request.status) == (
-        "integrations.switch_live",
-        {"slug": "shopify"},
-        "pending",
-    )
-
-
 def test_read_only_admins__all_share_the_base_class(rf, superuser):
     # Given every model admin of the console, asked as a superuser (who may do anything
     # an admin allows)

@@ -125,18 +125,3 @@ def test_flags_set__flag_changed_meanwhile__is_a_conflict(operator, approver):
     approval_request_approve(request_id=request.pk, approver=approver)
     FeatureFlag.objects.filter(key="tiles.new").update(version=9)
     assert approval_request_execute(request_id=request.pk).status == "conflict"
-
-
-def test_flags_set__flag_owned_by_actions__is_refused_as_managed(operator, monkeypatch):
-    from approvals.services import flags as flag_services
-
-    owner = flag_services.FlagOwner(on="test.on", off="test.off", params=lambda flag: {})
-    monkeypatch.setitem(flag_services._managed, "owned.*", owner)
-    FeatureFlag.objects.create(key="owned.thing", kind="release")
-    with pytest.raises(DomainError) as caught:
-        approval_request_create(
-            action="flags.set",
-            params={"key": "owned.thing", "enabled": True},
-            requested_by=operator,
-        )
-    assert caught.value.code == "managed_flag"
