@@ -68,7 +68,7 @@ def _sync_disabled(moment) -> dict:
 
 
 def _tell_still_down(integration: Integration) -> None:
-    from monitoring.alerting import incident_notify  # alerting imports this module
+    from monitoring.services.alerting import incident_notify  # alerting imports this module
     from monitoring.services.incidents import incident_open
 
     incident, _ = incident_open(

@@ -27,13 +27,13 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from integrations.models import IntegrationState
-from monitoring.alerting import (
+from monitoring.models import CheckResult, Incident, IncidentEvent, StateTransition
+from monitoring.services.alerting import (
     incident_notify,
     incident_resolve_announced,
     policy_snapshot,
     was_paged,
 )
-from monitoring.models import CheckResult, Incident, IncidentEvent, StateTransition
 from monitoring.services.incidents import OPEN_STATUSES, event_add, incident_open
 
 log = logging.getLogger(__name__)

@@ -7,4 +7,8 @@ reactions without importing every service.
 probing.py    integration_probe_now: an operator's probe, audited (API and console)
 incidents.py  incident_open (or confirm, or re-open) / _acknowledge / _unacknowledge / _resolve,
               event_add (a line on the timeline)
+alerting.py   the one alerting policy and its notifications: incident_notify (route, write a
+              Notification per channel, enqueue on commit), notification_queue,
+              notification_send, notifications_sweep, incident_resolve_announced,
+              channels_seed
 """

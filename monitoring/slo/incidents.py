@@ -13,7 +13,7 @@ anomaly, business flow):
 - a burn-rate incident opens only on failures that no outage incident already covers,
   and once resolved stays resolved until a new failure comes (hysteresis).
 Every cause keeps dependency suppression (`Incident.caused_by`) and "resolved goes only
-where a page went" (monitoring.alerting).
+where a page went" (monitoring.services.alerting).
 """
 
 from __future__ import annotations
@@ -27,8 +27,12 @@ from django.db.models import Max, Q
 
 from integrations.dependencies import upstream_ids
 from integrations.models import Integration, IntegrationState
-from monitoring.alerting import incident_notify, incident_resolve_announced, policy_snapshot
 from monitoring.models import CheckResult, Incident, IncidentEvent
+from monitoring.services.alerting import (
+    incident_notify,
+    incident_resolve_announced,
+    policy_snapshot,
+)
 from monitoring.services.incidents import (
     OPEN_STATUSES,
     event_add,

@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from hotdash.errors import ValidationFailed
 from integrations.models import Integration, IntegrationState
-from monitoring.alerting import notification_queue
 from monitoring.conf import knob
 from monitoring.exports import _csv
 from monitoring.models import Channel, Incident, StateTransition
 from monitoring.selectors import UP
+from monitoring.services.alerting import notification_queue
 from monitoring.slo import series
 
 COLUMNS = [

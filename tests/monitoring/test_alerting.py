@@ -17,8 +17,8 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from integrations.http.errors import CircuitOpen
-from monitoring.alerting import incident_notify, notification_send, notifications_sweep
 from monitoring.models import Channel, Incident, MaintenanceWindow, Notification
+from monitoring.services.alerting import incident_notify, notification_send, notifications_sweep
 from monitoring.services.incidents import incident_acknowledge, incident_open, incident_resolve
 from tests.monitoring.conftest import WEBHOOK_SECRET, make_integration
 

@@ -93,7 +93,7 @@ def test_row_maintenance__fault_inside_window__no_page_and_no_resolved(vendor, m
     )
     window.integrations.add(shop)
     incident, _ = incident_open(integration=shop, reason="HTTP 503")
-    from monitoring.alerting import incident_notify
+    from monitoring.services.alerting import incident_notify
 
     incident_notify(incident=incident, event="opened")
     from monitoring.services.incidents import incident_resolve
@@ -261,8 +261,8 @@ def test_row_resolved_only_where_opened__channel_added_later_gets_nothing(vendor
 
 
 def test_row_sender_crashes__failed_on_the_timeline_never_sending(monkeypatch):
-    from monitoring.alerting import incident_notify, notification_send, notifications_sweep
     from monitoring.models import Channel
+    from monitoring.services.alerting import incident_notify, notification_send, notifications_sweep
 
     monkeypatch.setenv("BROKEN_HOOK_SECRET", "whsec_not*base64!")
     Channel.objects.create(

@@ -9,8 +9,8 @@ import pytest
 from django.core import mail
 
 from monitoring import channels
-from monitoring.alerting import channels_for, channels_seed
 from monitoring.models import Channel, Incident, Notification
+from monitoring.services.alerting import channels_for, channels_seed
 from monitoring.slo.report import sla_report_mail
 from tests.monitoring.conftest import make_integration
 

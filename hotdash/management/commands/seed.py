@@ -9,7 +9,7 @@ from hotdash.demo import demo_users_ensure
 from hotdash.progress import Progress
 from hotdash.schedules import schedules_ensure
 from integrations.services import catalogue_seed
-from monitoring.alerting import channels_seed
+from monitoring.services.alerting import channels_seed
 
 
 class Command(BaseCommand):
