@@ -111,10 +111,6 @@ def find(name: str) -> Action | None:
     return _actions.get(name)
 
 
-def names() -> list[str]:
-    return sorted(_actions)
-
-
 def params_validate(action: Action, params) -> dict:
     """Return params if they satisfy the action's schema, else ValidationFailed with field errors."""
     errors = validate(action.schema, params)

@@ -4,18 +4,12 @@ Requests:   approval_request_create / _approve / _reject / _cancel / _execute / 
             / _resolve (a person settles an unknown outcome)
 Safe runs:  action_run_safe
 Sweeper:    approvals_sweep
-Flags:      flag_ensure, flag_change, kill_switch_set, kill_switch_engage
+Flags:      flag_change, kill_switch_set, kill_switch_engage
 """
 
 from approvals.services.decisions import approval_request_approve, approval_request_reject
 from approvals.services.execution import action_run_safe, approval_request_execute
-from approvals.services.flags import (
-    flag_change,
-    flag_ensure,
-    kill_switch_engage,
-    kill_switch_key,
-    kill_switch_set,
-)
+from approvals.services.flags import flag_change, kill_switch_engage, kill_switch_set
 from approvals.services.requests import approval_request_cancel, approval_request_create
 from approvals.services.sweeper import (
     approval_request_reconcile,
@@ -34,8 +28,6 @@ __all__ = [
     "approval_request_resolve",
     "approvals_sweep",
     "flag_change",
-    "flag_ensure",
     "kill_switch_engage",
-    "kill_switch_key",
     "kill_switch_set",
 ]
