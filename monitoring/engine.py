@@ -32,7 +32,7 @@ from monitoring.fingerprints import fingerprint
 from monitoring.health import HELD_STATUSES, judge, next_probe_at
 from monitoring.models import CheckResult, StateTransition
 from monitoring.pool import DbThreadPool
-from monitoring.reactions import transitions_react
+from monitoring.services.reactions import transitions_react
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,8 @@ from hotdash.errors import DomainError
 from integrations.models import IntegrationState
 from monitoring.engine import probe_now
 from monitoring.models import Incident, IncidentEvent
-from monitoring.reactions import RECOVERY_TASK
 from monitoring.services.incidents import event_add
+from monitoring.services.reactions import RECOVERY_TASK
 
 RECOVERY = Actor.system("auto-recovery")
 COMMON = ["monitoring.reprobe", "integrations.circuit_reset"]

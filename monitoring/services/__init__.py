@@ -11,4 +11,7 @@ alerting.py   the one alerting policy and its notifications: incident_notify (ro
               Notification per channel, enqueue on commit), notification_queue,
               notification_send, notifications_sweep, incident_resolve_announced,
               channels_seed
+reactions.py  what a state change does (a StateTransition is a work item): transitions_react,
+              transition_process, transitions_sweep, outage_begin / outage_end,
+              signals_merge, incidents_escalate
 """

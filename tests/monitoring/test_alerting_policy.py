@@ -18,8 +18,8 @@ from monitoring.models import (
     Notification,
     StateTransition,
 )
-from monitoring.reactions import incidents_escalate, transitions_process
 from monitoring.services.incidents import incident_acknowledge, incident_open
+from monitoring.services.reactions import incidents_escalate, transitions_process
 from monitoring.slo.alerts import burn_alerts_evaluate
 from tests.monitoring.conftest import make_integration, vendor_says
 from tests.monitoring.slo.conftest import checks, rollups
@@ -280,7 +280,7 @@ def test_row_sender_crashes__failed_on_the_timeline_never_sending(monkeypatch):
 
 
 def test_row_reaction_lost_in_a_crash__swept_and_paged_once(mail_channel):
-    from monitoring.reactions import transitions_sweep
+    from monitoring.services.reactions import transitions_sweep
 
     shop = make_integration("shop")
     crashed_at = timezone.now() - timedelta(minutes=1)
@@ -295,7 +295,7 @@ def test_row_reaction_lost_in_a_crash__swept_and_paged_once(mail_channel):
 
 
 def test_row_one_reaction_raises__the_others_still_react(vendor, mail_channel, monkeypatch):
-    from monitoring import reactions
+    from monitoring.services import reactions
 
     first, second = make_integration("first"), make_integration("second")
     real = reactions.outage_begin

@@ -33,9 +33,9 @@ from approvals.models import ApprovalRequest
 from integrations.models import Integration, IntegrationState
 from integrations.services import catalogue_seed
 from monitoring.models import Incident, IncidentEvent, Notification, StateTransition
-from monitoring.reactions import CLAIM_SECONDS, SWEEP_GRACE_SECONDS, transitions_sweep
 from monitoring.recovery import RECOVERY_LEASE, recoveries_sweep
 from monitoring.services.alerting import channels_seed, notifications_sweep
+from monitoring.services.reactions import CLAIM_SECONDS, SWEEP_GRACE_SECONDS, transitions_sweep
 from monitoring.tasks import recovery_run_task
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -62,7 +62,7 @@ def jobs(monkeypatch):
         queue.append((func, args))
 
     monkeypatch.setattr("monitoring.services.alerting.async_task", enqueue)
-    monkeypatch.setattr("monitoring.reactions.async_task", enqueue)
+    monkeypatch.setattr("monitoring.services.reactions.async_task", enqueue)
     monkeypatch.setattr("monitoring.recovery.async_task", enqueue)
     return queue
 

@@ -10,11 +10,11 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from monitoring import reactions
 from monitoring.engine import probe_now
 from monitoring.models import Channel, Incident, IncidentEvent, Notification, StateTransition
-from monitoring.reactions import transitions_sweep
+from monitoring.services import reactions
 from monitoring.services.alerting import notification_send, notifications_sweep
+from monitoring.services.reactions import transitions_sweep
 from tests.monitoring.conftest import make_integration, vendor_says
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,7 +29,7 @@ def jobs(monkeypatch):
         queue.append((func, args))
 
     monkeypatch.setattr("monitoring.services.alerting.async_task", enqueue)
-    monkeypatch.setattr("monitoring.reactions.async_task", enqueue)
+    monkeypatch.setattr("monitoring.services.reactions.async_task", enqueue)
     return queue
 
 
