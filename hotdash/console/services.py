@@ -14,8 +14,8 @@ from django.utils import timezone
 from approvals.audit import audit_record
 from hotdash.errors import ValidationFailed
 from integrations.models import Integration
-from monitoring.maintenance import maintenance_tick
 from monitoring.models import MaintenanceWindow
+from monitoring.services.maintenance import maintenance_tick
 
 PAUSE_MINUTES = (1, 24 * 60)
 

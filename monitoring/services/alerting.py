@@ -25,9 +25,9 @@ from integrations.http import GatewayError
 from integrations.http.scrub import Scrubber
 from integrations.models import Integration
 from monitoring import channels as senders
-from monitoring.maintenance import in_maintenance
 from monitoring.models import Channel, Incident, IncidentEvent, Notification
 from monitoring.services.incidents import event_add, incident_resolve
+from monitoring.services.maintenance import in_maintenance
 
 log = logging.getLogger(__name__)
 SEND_TASK = "monitoring.tasks.notification_send_task"

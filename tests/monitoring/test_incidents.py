@@ -12,13 +12,13 @@ from django.utils import timezone
 from hotdash.errors import Conflict
 from integrations.models import Integration, IntegrationState
 from monitoring.engine import probe_now
-from monitoring.maintenance import maintenance_tick
 from monitoring.models import Incident, IncidentEvent, MaintenanceWindow, Notification
 from monitoring.services.incidents import (
     incident_acknowledge,
     incident_resolve,
     incident_unacknowledge,
 )
+from monitoring.services.maintenance import maintenance_tick
 from monitoring.services.reactions import incidents_escalate
 from tests.monitoring.conftest import make_integration, vendor_says
 

@@ -15,8 +15,8 @@ from approvals import registry
 from approvals.models import ApprovalRequest
 from integrations.models import Integration, IntegrationState
 from monitoring.engine import probe_now
-from monitoring.maintenance import maintenance_tick
 from monitoring.models import Channel, Incident, MaintenanceWindow, Notification
+from monitoring.services.maintenance import maintenance_tick
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
