@@ -1,7 +1,7 @@
 """The receiving half of the pipeline: read the body once, store the event, enqueue its job.
 
     body_read(request)            -> raw bytes, or Refusal 413 before reading everything
-    json_object(body)             -> the decoded object, or Refusal 400
+    storable.json_decode(body)    -> the decoded object, or Refusal 400 (storable.py)
     webhook_event_store(...)      -> (event id, created); a duplicate inserts nothing
     webhook_rejection_audit(...)  -> one `webhook.rejected` audit event, never the body
 
@@ -12,8 +12,8 @@ work happens in `integrations.webhooks.processing`, in a django-q2 job.
 from __future__ import annotations
 
 import functools
-import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,6 +30,7 @@ logger = logging.getLogger("integrations.webhooks")
 PROCESS_TASK = "integrations.webhooks.tasks.webhook_event_process_task"
 MAX_ID_LENGTH = 200
 MAX_TOPIC_LENGTH = 100
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class Refusal(Exception):
@@ -72,23 +73,14 @@ def _too_large(cap: int) -> Refusal:
     return Refusal(413, "too_large", f"The body exceeds {cap} bytes.")
 
 
-def json_object(body: bytes) -> dict:
-    """The body as a JSON object, or Refusal 400 (`invalid_json`)."""
-    try:
-        payload = json.loads(body)
-    except ValueError:  # includes UnicodeDecodeError
-        raise Refusal(400, "invalid_json", "The body is not valid JSON.") from None
-    if not isinstance(payload, dict):
-        raise Refusal(400, "invalid_json", "The body is not a JSON object.")
-    return payload
-
-
 def bounded(value: str, name: str, limit: int = MAX_ID_LENGTH) -> str:
     """`value` stripped, or Refusal 400 when longer than `limit` (never silently truncated,
-    which could merge two distinct ids into one)."""
+    which could merge two distinct ids into one) or holding a control character."""
     value = (value or "").strip()
     if len(value) > limit:
         raise Refusal(400, "invalid_header", f"{name} is longer than {limit} characters.")
+    if _CONTROL.search(value):  # NUL cannot be stored in PostgreSQL text; none belongs in an id
+        raise Refusal(400, "invalid_header", f"{name} holds a control character.")
     return value
 
 

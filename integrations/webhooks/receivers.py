@@ -20,7 +20,6 @@ from integrations.webhooks.intake import (
     Delivery,
     Refusal,
     bounded,
-    json_object,
     webhook_event_store,
 )
 from integrations.webhooks.signatures import (
@@ -31,6 +30,7 @@ from integrations.webhooks.signatures import (
     secrets_of,
     shopify_verify,
 )
+from integrations.webhooks.storable import json_decode
 
 # Required by Shopify's own validator (shopify-api-js lib/webhooks, "missing header"
 # cases; vendor-contracts.md §2). The HMAC header is checked first, as a 401.
@@ -59,7 +59,7 @@ def shopify_receive(request, body: bytes) -> tuple[int, dict]:
     missing = [f"X-Shopify-{name}" for name in SHOPIFY_REQUIRED if not header(name)]
     if missing:
         raise Refusal(400, "missing_header", f"Missing {', '.join(missing)}.", missing=missing)
-    payload = json_object(body)
+    payload = json_decode(body)
     webhook_id = bounded(header("Webhook-Id"), "X-Shopify-Webhook-Id")
     delivery = Delivery(
         source="shopify",
@@ -89,7 +89,7 @@ def chatwoot_receive(request, body: bytes) -> tuple[int, dict]:
     """`POST /webhooks/chatwoot/`: the topic is the body's `event`; dedupe on X-Chatwoot-Delivery
     (stable across Chatwoot's retries), else on the body's sha256 (unsigned, older versions)."""
     signed = chatwoot_authenticate(request, body)
-    payload = json_object(body)
+    payload = json_decode(body)
     topic = payload.get("event")
     if not isinstance(topic, str) or not topic.strip():
         raise Refusal(400, "invalid_payload", "The body has no `event` name.")
@@ -142,7 +142,7 @@ def gold_reply_receive(request, body: bytes) -> tuple[int, dict]:
     """`POST /api/webhooks/gold-replies`: dedupe on the `Idempotency-Key` header, else the
     body's sha256. The payload must fit GOLD_REPLY_SCHEMA (400 `invalid` with field errors)."""
     bearer_verify(request.headers.get("Authorization"))
-    payload = json_object(body)
+    payload = json_decode(body)
     errors = validate(GOLD_REPLY_SCHEMA, payload)
     if errors:
         raise Refusal(400, "invalid", "The gold reply is invalid.", errors=errors)

@@ -20,11 +20,15 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 
 SHOPIFY_SECRET = "SHOPIFY_WEBHOOK_SECRET"
 CHATWOOT_SECRET = "CHATWOOT_WEBHOOK_SECRET"
 GOLD_REPLY_TOKEN = "GOLD_REPLY_WEBHOOK_TOKEN"
 CHATWOOT_TOLERANCE_S = 300  # "reject anything older than about 5 minutes" (Chatwoot docs)
+# Unix seconds in ASCII digits only: str.isdigit() also accepts "²³" and other Unicode
+# digits, which int() then refuses; 12 digits reach the year 33658.
+_UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
 
 
 class Rejected(Exception):
@@ -75,7 +79,7 @@ def chatwoot_verify(body: bytes, signature: str, timestamp: str | None, *, now: 
             "not_configured", f"{CHATWOOT_SECRET} is not set; signed deliveries are refused."
         )
     stamp = (timestamp or "").strip()
-    if not stamp.isdigit():
+    if not _UNIX_SECONDS.fullmatch(stamp):
         raise Rejected("bad_timestamp", "X-Chatwoot-Timestamp is missing or not unix seconds.")
     if abs(now - int(stamp)) > CHATWOOT_TOLERANCE_S:
         raise Rejected("stale_timestamp", "X-Chatwoot-Timestamp is more than 5 minutes away.")

@@ -1,9 +1,9 @@
 """The three inbound webhook endpoints: plain Django views (no DRF, no session, no CSRF).
 
 Every answer is JSON; errors are `{"code", "detail"}`. Status codes:
-202 stored (accepted or ignored), 200 duplicate, 400 malformed, 401 not
-authenticated (audited as `webhook.rejected`), 405 wrong method, 413 too large,
-503 when storing failed (the vendor retries). Never a 500: a 5xx other than
+202 stored (accepted or ignored), 200 duplicate, 400 malformed or unstorable,
+401 not authenticated, 413 too large (each refusal audited as `webhook.rejected`),
+405 wrong method, 503 when storing failed (the vendor retries). Never a 500: a 5xx other than
 503 would only make the vendor retry the same thing.
 """
 
@@ -48,6 +48,9 @@ def webhook_view(source: str, receive: Receiver):
             )
             return error(401, rejected.code, rejected.detail)
         except Refusal as refusal:
+            webhook_rejection_audit(
+                source=source, refusal=refusal, request=request, body_bytes=len(body)
+            )
             return error(refusal.status, refusal.code, refusal.detail, **refusal.extra)
         except Exception:  # the database or a bug: the vendor will retry on a 503
             logger.exception("%s webhook could not be stored", source)
