@@ -7,7 +7,7 @@ integration, incident, runbook and sandbox-control pages beside the model admins
     board.py        reads for the board (cards, sparklines, the event feed)
     reads.py        reads for the integration and incident pages (window series, …)
     charts.py       server-side SVG charts with a title, a description and a data table
-    services.py     the console's own writes (pause = a maintenance window now)
     runbooks.py     docs/runbooks/*.md rendered safely
-    views/          thin views: parse, check permission, call one service, redirect
+    views/          thin views: parse, check permission, call one app service, redirect
+                    (the console has no writes of its own)
 """

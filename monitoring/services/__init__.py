@@ -14,5 +14,6 @@ alerting.py   the one alerting policy and its notifications: incident_notify (ro
 reactions.py  what a state change does (a StateTransition is a work item): transitions_react,
               transition_process, transitions_sweep, outage_begin / outage_end,
               signals_merge, incidents_escalate
-maintenance.py maintenance_tick (windows and the enabled switch into states)
+maintenance.py maintenance_tick (windows and the enabled switch into states),
+              integration_pause (an operator's one-off window from now, audited)
 """

@@ -1,12 +1,17 @@
 """Maintenance windows: while one is active its integrations show `maintenance`, alerts are
 silenced and the time is left out of availability; when it ends with something still
-down, the operators are told."""
+down, the operators are told. An operator pauses an integration (`integration_pause`,
+the console's pause control) with a one-off window that starts now."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from approvals.audit import audit_record
+from hotdash.errors import ValidationFailed
 from integrations.models import Integration, IntegrationState
 from monitoring.models import MaintenanceWindow, StateTransition
 
@@ -89,3 +94,41 @@ def _move(state: IntegrationState, to: str, cause: str, moment) -> None:
     if to == Status.UNKNOWN:
         state.next_probe_at = moment  # probe at once to learn the truth
     state.save(update_fields=["status", "status_since", "next_probe_at"])
+
+
+PAUSE_MINUTES = (1, 24 * 60)
+
+
+def integration_pause(
+    *, integration: Integration, minutes: int, reason: str, user, request=None
+) -> MaintenanceWindow:
+    """Put the integration under maintenance from now for `minutes` (1 minute to 1 day):
+    a one-off MaintenanceWindow, audited (`maintenance.pause`) and applied at once by
+    `maintenance_tick`. Returns the window.
+
+    Raises ValidationFailed for a duration out of range or an empty reason.
+    """
+    if not PAUSE_MINUTES[0] <= minutes <= PAUSE_MINUTES[1]:
+        raise ValidationFailed("Pause for 1 to 1440 minutes.", code="invalid_duration")
+    if not reason.strip():
+        raise ValidationFailed("Say why the integration is paused.", code="reason_required")
+    now = timezone.now()
+    with transaction.atomic():
+        window = MaintenanceWindow.objects.create(
+            starts_at=now,
+            ends_at=now + timedelta(minutes=minutes),
+            owner=user.get_username(),
+            reason=reason.strip()[:300],
+            created_by=user,
+        )
+        window.integrations.add(integration)
+        audit_record(
+            actor=user,
+            verb="maintenance.pause",
+            target=integration,
+            changes={"window": window.pk, "minutes": minutes, "ends_at": window.ends_at},
+            reason=window.reason,
+            request=request,
+        )
+    maintenance_tick(now)
+    return window

@@ -12,12 +12,13 @@ from django.views.decorators.http import require_POST
 
 from approvals.services import approval_request_create
 from hotdash.adminkit import BADGE_COLOURS
-from hotdash.console import charts, permissions, reads, runbooks, services
+from hotdash.console import charts, permissions, reads, runbooks
 from hotdash.console.views import page_context
 from hotdash.errors import DomainError
 from integrations.models import Integration, IntegrationState
 from monitoring import selectors
 from monitoring.models import Finding, StateTransition
+from monitoring.services.maintenance import integration_pause
 from monitoring.services.probing import integration_probe_now
 from monitoring.slo.findings import finding_resolve
 
@@ -192,7 +193,7 @@ def pause_view(request, slug: str):
         messages.error(request, "Pause for a whole number of minutes.")
         return _back(slug)
     try:
-        window = services.integration_pause(
+        window = integration_pause(
             integration=integration,
             minutes=minutes,
             reason=request.POST.get("reason", ""),
