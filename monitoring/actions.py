@@ -13,7 +13,7 @@ from approvals import registry
 from approvals.hooks import on_request_event
 from integrations.selectors import SLUG_SCHEMA, integration_by_slug
 from monitoring.engine import probe_now
-from monitoring.recovery import request_event_to_timeline
+from monitoring.services.recovery import request_event_to_timeline
 
 
 def reprobe_perform(params: dict, idempotency_key: str) -> dict:

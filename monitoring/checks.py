@@ -21,7 +21,7 @@ def playbooks_check(app_configs=None, **kwargs) -> list[Error]:
     """monitoring.E001: a code-declared playbook step that is not a registered action.
     monitoring.E002: a playbook for a kind that is not an `Integration.Kind`."""
     from integrations.models import Integration
-    from monitoring.recovery import COMMON, PLAYBOOKS
+    from monitoring.services.recovery import COMMON, PLAYBOOKS
 
     errors = []
     for kind, steps in {"(common)": COMMON, **PLAYBOOKS}.items():
@@ -29,7 +29,7 @@ def playbooks_check(app_configs=None, **kwargs) -> list[Error]:
             errors.append(
                 Error(
                     f"Recovery playbook for unknown integration kind '{kind}'.",
-                    hint="Use an Integration.Kind value as the key in monitoring/recovery.py.",
+                    hint="Use an Integration.Kind value as the key in monitoring/services/recovery.py.",
                     id="monitoring.E002",
                 )
             )
@@ -37,7 +37,7 @@ def playbooks_check(app_configs=None, **kwargs) -> list[Error]:
             Error(
                 f"Recovery playbook '{kind}' names '{step}', which is not a registered action.",
                 hint="Register the action in its app's AppConfig.ready(), or fix the name "
-                "in monitoring/recovery.py PLAYBOOKS.",
+                "in monitoring/services/recovery.py PLAYBOOKS.",
                 id="monitoring.E001",
             )
             for step in steps

@@ -16,12 +16,12 @@ from django.utils import timezone
 from monitoring.leases import lease_acquire, lease_release
 from monitoring.models import Lease
 from monitoring.pool import DbThreadPool
-from monitoring.recovery import recoveries_sweep, recovery_run_due
 from monitoring.rollups import checks_prune, rollups_prune, rollups_refresh
 from monitoring.runner import CycleRunner, sleep_until
 from monitoring.services.alerting import notification_send, notifications_sweep
 from monitoring.services.maintenance import maintenance_tick
 from monitoring.services.reactions import incidents_escalate, transitions_sweep
+from monitoring.services.recovery import recoveries_sweep, recovery_run_due
 from monitoring.slo.alerts import burn_alerts_evaluate
 from monitoring.slo.anomaly import anomalies_evaluate, flows_evaluate
 from monitoring.slo.findings import findings_sync

@@ -16,4 +16,6 @@ reactions.py  what a state change does (a StateTransition is a work item): trans
               signals_merge, incidents_escalate
 maintenance.py maintenance_tick (windows and the enabled switch into states),
               integration_pause (an operator's one-off window from now, audited)
+recovery.py   the playbooks: recovery_run_due (claimed), recovery_run, recoveries_sweep;
+              request_event_to_timeline (approvals' outcomes on the incident)
 """

@@ -15,7 +15,7 @@ from integrations import checks as integrations_checks
 from integrations.models import Integration
 from integrations.probes import PROBES
 from monitoring import checks as monitoring_checks
-from monitoring.recovery import PLAYBOOKS
+from monitoring.services.recovery import PLAYBOOKS
 
 
 def ids(messages) -> list[str]:

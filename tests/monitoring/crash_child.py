@@ -32,8 +32,8 @@ def _then_die(real):
 
 def crash_at(point: str) -> None:
     """Replace the function at `point` with one that kills this process."""
-    from monitoring import channels, engine, recovery
-    from monitoring.services import alerting, reactions
+    from monitoring import channels, engine
+    from monitoring.services import alerting, reactions, recovery
 
     if point == "after_record":  # checks and transitions committed, no reaction yet
         engine.transitions_react = die

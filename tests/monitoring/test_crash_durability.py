@@ -33,9 +33,9 @@ from approvals.models import ApprovalRequest
 from integrations.models import Integration, IntegrationState
 from integrations.services import catalogue_seed
 from monitoring.models import Incident, IncidentEvent, Notification, StateTransition
-from monitoring.recovery import RECOVERY_LEASE, recoveries_sweep
 from monitoring.services.alerting import channels_seed, notifications_sweep
 from monitoring.services.reactions import CLAIM_SECONDS, SWEEP_GRACE_SECONDS, transitions_sweep
+from monitoring.services.recovery import RECOVERY_LEASE, recoveries_sweep
 from monitoring.tasks import recovery_run_task
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -63,7 +63,7 @@ def jobs(monkeypatch):
 
     monkeypatch.setattr("monitoring.services.alerting.async_task", enqueue)
     monkeypatch.setattr("monitoring.services.reactions.async_task", enqueue)
-    monkeypatch.setattr("monitoring.recovery.async_task", enqueue)
+    monkeypatch.setattr("monitoring.services.recovery.async_task", enqueue)
     return queue
 
 

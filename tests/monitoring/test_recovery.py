@@ -10,7 +10,7 @@ from approvals.services import approval_request_approve
 from integrations.models import IntegrationState
 from monitoring.engine import probe_now
 from monitoring.models import CheckResult, Incident
-from monitoring.recovery import recovery_run
+from monitoring.services.recovery import recovery_run
 from tests.monitoring.conftest import make_integration, vendor_says
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from approvals.services import approval_request_create, approval_request_execute
 from hotdash.errors import ValidationFailed
 from integrations.recovery_live import shopify as shopify_action
 from integrations.recovery_live.shopify import TOPICS
-from monitoring.recovery import PLAYBOOKS
+from monitoring.services.recovery import PLAYBOOKS
 from tests.integrations.recovery.conftest import approve, verbs
 
 ACTION = "shopify.webhooks_register"
