@@ -18,4 +18,6 @@ maintenance.py maintenance_tick (windows and the enabled switch into states),
               integration_pause (an operator's one-off window from now, audited)
 recovery.py   the playbooks: recovery_run_due (claimed), recovery_run, recoveries_sweep;
               request_event_to_timeline (approvals' outcomes on the incident)
+signal_incidents.py  signal_sync: burn-rate, anomaly, business-flow and findings incidents
+              through the same incident and alerting path (join, hold, hysteresis)
 """

@@ -64,7 +64,7 @@ def incident_open(
 ) -> tuple[Incident, str]:
     """Open an incident for (integration, cause), or confirm the open one, or — for an
     outage only — re-open one resolved inside the cool-down (flapping). Signal incidents
-    never re-open: their hysteresis is the signal policy's (monitoring.slo.incidents).
+    never re-open: their hysteresis is the signal policy's (services/signal_incidents.py).
     Returns (incident, what) with what in {"opened", "reopened", "confirmed"}.
 
     `started_at` is when the trouble began (an outage's first failed check); it defaults

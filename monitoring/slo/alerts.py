@@ -7,7 +7,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from monitoring.models import Incident
-from monitoring.slo.incidents import Signal, open_signal_incidents, signal_sync
+from monitoring.services.signal_incidents import Signal, open_signal_incidents, signal_sync
 from monitoring.slo.maths import RULES
 from monitoring.slo.status import SloStatus, budget_text, slo_statuses, times
 

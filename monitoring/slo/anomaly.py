@@ -22,8 +22,8 @@ from integrations.models import Integration, IntegrationState
 from monitoring.conf import knob
 from monitoring.models import CheckResult, CheckRollup, FlowCount, Incident
 from monitoring.rollups import floor_hour
+from monitoring.services.signal_incidents import Signal, open_signal_incidents, signal_sync
 from monitoring.slo import robust
-from monitoring.slo.incidents import Signal, open_signal_incidents, signal_sync
 from monitoring.slo.maths import PAGE, TICKET
 
 ANSWERING = {IntegrationState.Status.OK, IntegrationState.Status.DEGRADED}

@@ -24,7 +24,7 @@ from django.utils import timezone
 from approvals.audit import audit_record
 from integrations.models import Integration
 from monitoring.models import Finding, Incident
-from monitoring.slo.incidents import Signal, open_signal_incidents, signal_sync
+from monitoring.services.signal_incidents import Signal, open_signal_incidents, signal_sync
 from monitoring.slo.maths import PAGE, TICKET
 
 RANK = {"": 0, "info": 1, "warning": 2, "critical": 3}
