@@ -257,8 +257,8 @@ def one_cycle(options, results: dict) -> None:
     from django.utils import timezone
 
     from integrations.models import Integration
+    from monitoring.services.burn_alerts import burn_alerts_evaluate
     from monitoring.slo import series
-    from monitoring.slo.alerts import burn_alerts_evaluate
     from monitoring.slo.anomaly import anomalies_evaluate, flows_evaluate
     from monitoring.slo.status import slo_statuses
 

@@ -20,4 +20,6 @@ recovery.py   the playbooks: recovery_run_due (claimed), recovery_run, recoverie
               request_event_to_timeline (approvals' outcomes on the incident)
 signal_incidents.py  signal_sync: burn-rate, anomaly, business-flow and findings incidents
               through the same incident and alerting path (join, hold, hysteresis)
+burn_alerts.py burn_alerts_evaluate: each SLO status (monitoring.slo.status) as a burn-rate
+              signal incident
 """

@@ -5,7 +5,6 @@ maths.py       pure: burn rates, the multi-window multi-burn-rate table, budgets
 robust.py      pure: median / MAD, hour-of-week baselines, Poisson droughts
 series.py      reads: probe counts per window (raw ≤ 6 h, rollups beyond), maintenance, upstream
 status.py      selector: each integration's SLO status (API, job, approvals policy, report)
-alerts.py      the burn-rate evaluation
 anomaly.py     latency / error-rate anomalies and business-flow droughts
 flows.py       hourly business counts: Shopify orders, Chatwoot conversations, webhooks
 findings.py    findings: raise, settle, resolve, mail

@@ -18,9 +18,9 @@ from monitoring.models import (
     Notification,
     StateTransition,
 )
+from monitoring.services.burn_alerts import burn_alerts_evaluate
 from monitoring.services.incidents import incident_acknowledge, incident_open
 from monitoring.services.reactions import incidents_escalate, transitions_process
-from monitoring.slo.alerts import burn_alerts_evaluate
 from tests.monitoring.conftest import make_integration, vendor_says
 from tests.monitoring.slo.conftest import checks, rollups
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from integrations.models import Integration
-from monitoring.slo.alerts import _clear, burn_signal
+from monitoring.services.burn_alerts import _clear, burn_signal
 from monitoring.slo.maths import RULES, Counts, Firing
 from monitoring.slo.status import Objective, SloStatus, budget_text
 

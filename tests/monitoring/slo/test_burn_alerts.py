@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from monitoring.models import Incident, IncidentEvent, Notification
+from monitoring.services.burn_alerts import burn_alerts_evaluate
 from monitoring.services.incidents import incident_open
-from monitoring.slo.alerts import burn_alerts_evaluate
 from tests.monitoring.conftest import make_integration
 from tests.monitoring.slo.conftest import checks, rollups
 
