@@ -4,7 +4,7 @@ Apps register their actions in `AppConfig.ready()`:
 
     registry.register(
         "integrations.switch_live",
-        schema={...},                      # approvals.schema subset
+        schema={...},                      # JSON Schema, Draft 2020-12 (approvals.schema)
         risk="live",                       # "safe" runs without sign-off; "live" needs it
         required_approvals=1,
         perform=switch_live,               # (params, idempotency_key) -> result dict
@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from approvals.schema import schema_check, validate
+from approvals.schema import normalised, schema_check, validate
 from hotdash.errors import DomainError, ValidationFailed
 
 SAFE, LIVE = "safe", "live"
@@ -112,10 +112,11 @@ def find(name: str) -> Action | None:
 
 
 def params_validate(action: Action, params) -> dict:
-    """Return params if they satisfy the action's schema, else ValidationFailed with field errors."""
+    """The params as the action receives them (an integral float made an int where the
+    schema says integer), or ValidationFailed (400 `invalid`) with field errors."""
     errors = validate(action.schema, params)
     if errors:
         raise ValidationFailed(
             f"Parameters for {action.name} are invalid.", extra={"errors": errors}
         )
-    return params
+    return normalised(action.schema, params)

@@ -52,8 +52,9 @@ def approval_request_create(
     """Create a request for a registered action and return it.
 
     1. The action must exist (400 `unknown_action`), params must fit its schema
-       (400 `invalid` with field errors), the requester must be an operator
-       (403); requested_by may also be None or an `Actor` (the system itself).
+       (400 `invalid` with field errors; an integral float where the schema says
+       integer is stored as an int), the requester must be an operator (403);
+       requested_by may also be None or an `Actor` (the system itself).
     2. The precondition snapshot is taken now and bound, with action, target and
        params, into `payload_hash`; the approval policies (`approvals.policies`)
        set how many approvers it needs. Both are read before the write
@@ -63,7 +64,7 @@ def approval_request_create(
        the existing request when the payload is the same, else 409 `conflict`.
     """
     act = registry.get(action)
-    registry.params_validate(act, params)
+    params = registry.params_validate(act, params)
     if _is_user(requested_by) and not roles.can_request(requested_by):
         raise PermissionRefused("Only operators may request actions.", code="not_operator")
     params = json_native(params)
