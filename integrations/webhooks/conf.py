@@ -19,6 +19,13 @@ DEFAULTS: dict[str, object] = {
     "RETRY_MAX_S": 1800,
     # Freshness: the usual interval is the median gap over this many recent events.
     "FRESHNESS_SAMPLE": 50,
+    # A Shopify delivery whose X-Shopify-Triggered-At is older than this is refused as a
+    # replay (401 stale_trigger). Shopify retries a failed delivery 8 times over 4 hours
+    # with the original payload and trigger time (vendor-contracts.md §2), so the window
+    # is twice that span: no retry of Shopify's own is ever refused.
+    "SHOPIFY_TRIGGER_MAX_AGE_S": 8 * 3600,
+    # ... and one triggered more than this far in the future (clock skew) likewise.
+    "SHOPIFY_TRIGGER_MAX_AHEAD_S": 300,
     # Processed/ignored events are pruned after this many days (Shopify retries for 4 h).
     "RETENTION_DAYS": 14,
     # The Chatwoot integration whose config may allow unsigned deliveries.

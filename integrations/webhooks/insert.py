@@ -1,6 +1,8 @@
-"""The hot path's one statement: insert a new event unless its (source, event_id) exists.
+"""The hot path's one statement: insert a new event unless its (source, event_id), or its
+(source, replay_key), exists.
 
-`INSERT … ON CONFLICT (source, event_id) DO NOTHING RETURNING id` instead of
+`INSERT … ON CONFLICT DO NOTHING RETURNING id` (no conflict target: either unique
+key makes it a duplicate) instead of
 `WebhookEvent.objects.create()` + IntegrityError, because:
 - it is one round trip that commits on its own in autocommit (no BEGIN/COMMIT),
   and inside a caller's transaction a duplicate does not break it;
@@ -29,6 +31,7 @@ COLUMNS = (
     "api_version",
     "triggered_at",
     "delivery_id",
+    "replay_key",
     "received_at",
     "body",
     "signed",
@@ -67,7 +70,7 @@ def _statement(vendor: str) -> str:
     slots = ", ".join(["%s"] * len(COLUMNS))
     return (
         f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({slots}) "
-        f"ON CONFLICT ({quote('source')}, {quote('event_id')}) DO NOTHING RETURNING {quote('id')}"
+        f"ON CONFLICT DO NOTHING RETURNING {quote('id')}"
     )
 
 

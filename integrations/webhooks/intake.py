@@ -51,6 +51,7 @@ class Delivery:
     body: dict
     signed: bool = True
     delivery_id: str = ""
+    replay_key: str = ""
     shop_domain: str = ""
     api_version: str = ""
     triggered_at: datetime | None = None

@@ -1,7 +1,9 @@
 """One row per inbound webhook event: the delivery log, the dedupe key and the work queue.
 
 The unique constraint on (source, event_id) is the idempotency key: a vendor's
-redelivery of an event inserts nothing. The row is also the job's state:
+redelivery of an event inserts nothing. A second one, on (source, replay_key), keys
+on what the sender signed, so a captured delivery replayed under a new (unsigned)
+delivery id inserts nothing either. The row is also the job's state:
 `received` → `processing` (claimed by a conditional update, with a lease in
 `claimed_until`) → `processed` | `failed` | `ignored`. `available_at` says when
 the sweeper may enqueue a `received` row (again): a little after it arrived (its
@@ -50,6 +52,16 @@ class WebhookEvent(models.Model):
     delivery_id = models.CharField(
         max_length=200, blank=True, help_text="This delivery's id (X-Shopify-Webhook-Id, …)."
     )
+    replay_key = models.CharField(
+        max_length=71,
+        blank=True,
+        default="",
+        help_text=(
+            "sha256 of what the sender signed, where that includes a timestamp (Chatwoot: "
+            "timestamp.body); unique per source, so a replay under a new delivery id is a "
+            "duplicate. Empty when the signature covers no timestamp."
+        ),
+    )
     received_at = models.DateTimeField(default=timezone.now)
     body = models.JSONField(null=True, blank=True, help_text="Stored only once verified.")
     signed = models.BooleanField(
@@ -73,7 +85,12 @@ class WebhookEvent(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "event_id"], name="webhookevent_source_event_uniq"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["source", "replay_key"],
+                condition=~Q(replay_key=""),
+                name="webhookevent_source_replay_uniq",
+            ),
         ]
         indexes = [
             models.Index(fields=["source", "topic", "-received_at"], name="webhookevent_freshness"),

@@ -53,7 +53,8 @@ _FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
 def shopify_receive(request, body: bytes) -> tuple[int, dict]:
-    """`POST /webhooks/shopify/`: dedupe on X-Shopify-Event-Id, else X-Shopify-Webhook-Id."""
+    """`POST /webhooks/shopify/`: dedupe on X-Shopify-Event-Id, else X-Shopify-Webhook-Id;
+    a stale X-Shopify-Triggered-At is refused (`shopify_trigger_check`)."""
     header = _shopify_headers(request)
     shopify_verify(body, header("Hmac-Sha256"))
     missing = [f"X-Shopify-{name}" for name in SHOPIFY_REQUIRED if not header(name)]
@@ -69,9 +70,30 @@ def shopify_receive(request, body: bytes) -> tuple[int, dict]:
         delivery_id=webhook_id,
         shop_domain=bounded(header("Shop-Domain"), "X-Shopify-Shop-Domain", 255),
         api_version=bounded(header("API-Version"), "X-Shopify-API-Version", 20),
-        triggered_at=parse_triggered_at(header("Triggered-At")),
+        triggered_at=shopify_trigger_check(header("Triggered-At"), now=time.time()),
     )
     return answer(*webhook_event_store(delivery))
+
+
+def shopify_trigger_check(value: str, *, now: float) -> datetime | None:
+    """X-Shopify-Triggered-At, parsed, when within the replay window; None when absent.
+
+    Refusal 400 `invalid_header` when unparsable; Rejected `stale_trigger` when older
+    than SHOPIFY_TRIGGER_MAX_AGE_S (a captured delivery replayed later), `future_trigger`
+    when more than SHOPIFY_TRIGGER_MAX_AHEAD_S ahead. The header is not covered by
+    Shopify's HMAC (docs/webhooks.md, "Replays"): this refuses naive replays only.
+    """
+    if not value:
+        return None
+    moment = parse_triggered_at(value)
+    if moment is None:
+        raise Refusal(400, "invalid_header", "X-Shopify-Triggered-At is not an ISO 8601 time.")
+    age = now - moment.timestamp()
+    if age > knob("SHOPIFY_TRIGGER_MAX_AGE_S"):
+        raise Rejected("stale_trigger", "X-Shopify-Triggered-At is older than the replay window.")
+    if -age > knob("SHOPIFY_TRIGGER_MAX_AHEAD_S"):
+        raise Rejected("future_trigger", "X-Shopify-Triggered-At is in the future.")
+    return moment
 
 
 def _shopify_headers(request):
@@ -87,7 +109,8 @@ def _shopify_headers(request):
 
 def chatwoot_receive(request, body: bytes) -> tuple[int, dict]:
     """`POST /webhooks/chatwoot/`: the topic is the body's `event`; dedupe on X-Chatwoot-Delivery
-    (stable across Chatwoot's retries), else on the body's sha256 (unsigned, older versions)."""
+    (stable across Chatwoot's retries), else on the body's sha256 (unsigned, older versions),
+    and, when signed, also on the signed timestamp and body (`chatwoot_replay_key`)."""
     signed = chatwoot_authenticate(request, body)
     payload = json_decode(body)
     topic = payload.get("event")
@@ -101,8 +124,17 @@ def chatwoot_receive(request, body: bytes) -> tuple[int, dict]:
         body=payload,
         signed=signed,
         delivery_id=delivery_id,
+        replay_key=chatwoot_replay_key(request, body) if signed else "",
     )
     return answer(*webhook_event_store(delivery))
+
+
+def chatwoot_replay_key(request, body: bytes) -> str:
+    """sha256 of the signed message, "{X-Chatwoot-Timestamp}.{body}". X-Chatwoot-Delivery
+    is not signed: a replay within the 5-minute tolerance under a new delivery id has the
+    same key and is a duplicate; changing the timestamp breaks the signature."""
+    stamp = request.headers.get("X-Chatwoot-Timestamp", "").strip()
+    return body_key(stamp.encode("ascii") + b"." + body)
 
 
 def chatwoot_authenticate(request, body: bytes) -> bool:
@@ -173,6 +205,6 @@ def parse_triggered_at(value: str) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(_FRACTION.sub(r"\1", value.strip()).replace("Z", "+00:00"))
-    except ValueError:
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):  # OverflowError: 0001-01-01T00:00+14:00 is year 0 in UTC
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

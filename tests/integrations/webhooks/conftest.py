@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -78,6 +79,12 @@ def to_bytes(payload) -> bytes:
     return payload if isinstance(payload, bytes) else json.dumps(payload).encode()
 
 
+def triggered_at(seconds_ago: float = 0) -> str:
+    """X-Shopify-Triggered-At as real traffic writes it, with nanoseconds."""
+    moment = datetime.now(UTC) - timedelta(seconds=seconds_ago)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "458Z"
+
+
 def shopify_headers(body: bytes, *, secret: str = SHOPIFY_SECRET, topic="orders/create", **extra):
     mac = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
     headers = {
@@ -87,7 +94,7 @@ def shopify_headers(body: bytes, *, secret: str = SHOPIFY_SECRET, topic="orders/
         "X-Shopify-API-Version": "2025-10",
         "X-Shopify-Webhook-Id": str(uuid.uuid4()),
         "X-Shopify-Event-Id": str(uuid.uuid4()),
-        "X-Shopify-Triggered-At": "2024-08-03T18:28:37.234647458Z",
+        "X-Shopify-Triggered-At": triggered_at(),
     }
     return {k: v for k, v in (headers | extra).items() if v is not None}
 

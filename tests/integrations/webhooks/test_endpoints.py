@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -33,6 +33,8 @@ from tests.integrations.webhooks.conftest import (
 
 pytestmark = pytest.mark.django_db
 Status = WebhookEvent.Status
+# Real traffic has nanoseconds (…37.234647458Z), stored cut to microseconds.
+TRIGGERED = (datetime.now(UTC) - timedelta(minutes=30)).replace(microsecond=234647)
 
 
 def problem(response) -> tuple[int, str]:
@@ -51,7 +53,12 @@ def rejections() -> list[AuditEvent]:
 def test_shopify__signed_delivery__stored_with_its_headers_and_enqueued(client, jobs):
     body = to_bytes(ORDER)
     headers = shopify_headers(
-        body, **{"X-Shopify-Event-Id": "evt-1", "X-Shopify-Webhook-Id": "wh-1"}
+        body,
+        **{
+            "X-Shopify-Event-Id": "evt-1",
+            "X-Shopify-Webhook-Id": "wh-1",
+            "X-Shopify-Triggered-At": f"{TRIGGERED:%Y-%m-%dT%H:%M:%S.%f}458Z",
+        },
     )
     response = post(client, SHOPIFY_URL, body, headers)
     assert response.status_code == 202
@@ -63,7 +70,7 @@ def test_shopify__signed_delivery__stored_with_its_headers_and_enqueued(client, 
         "hot-rod-an.myshopify.com",
         "2025-10",
     )
-    assert event.triggered_at == datetime(2024, 8, 3, 18, 28, 37, 234647, tzinfo=UTC)
+    assert event.triggered_at == TRIGGERED
     assert event.body == ORDER and event.signed and event.status == Status.RECEIVED
     assert jobs == [(event.pk,)]
 
