@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hotdash.csp.ContentSecurityPolicyMiddleware",
     # ETag on every GET and 304 for If-None-Match: polling tiles cost almost nothing.
     "django.middleware.http.ConditionalGetMiddleware",
     "approvals.middleware.RequestIdMiddleware",
@@ -113,7 +114,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = CONFIG.static_root  # where collectstatic writes
+# The production profile stores compressed, content-hashed copies (collectstatic).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # Request bodies: webhooks and the API cap what they read themselves; this is the
 # outer guard for everything else (forms, admin).

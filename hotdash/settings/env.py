@@ -46,6 +46,7 @@ class Config:
     sandbox_console_enabled: bool = True
     login_failure_limit: int = 5
     login_cooloff_minutes: int = 15
+    static_root: Path = BASE_DIR / "staticfiles"
 
 
 def read_bool(environ_: Mapping[str, str], name: str, default: bool) -> bool:
@@ -72,6 +73,16 @@ def read_int(environ_: Mapping[str, str], name: str, default: int, lo: int, hi: 
     if not lo <= value <= hi:
         raise ConfigError(f"{name} must be between {lo} and {hi}, not {value}")
     return value
+
+
+def read_path(environ_: Mapping[str, str], name: str, default: Path) -> Path:
+    """An absolute directory path (it need not exist yet)."""
+    raw = environ_.get(name, "").strip()
+    if not raw:
+        return default
+    if not Path(raw).is_absolute():
+        raise ConfigError(f"{name} must be an absolute path, not {raw!r}")
+    return Path(raw)
 
 
 def read_list(environ_: Mapping[str, str], name: str, default: list[str]) -> list[str]:
@@ -177,4 +188,5 @@ def read_config(environ_: Mapping[str, str]) -> Config:
         sandbox_console_enabled=read_bool(environ_, "SANDBOX_CONSOLE_ENABLED", default=True),
         login_failure_limit=read_int(environ_, "LOGIN_FAILURE_LIMIT", 5, 2, 100),
         login_cooloff_minutes=read_int(environ_, "LOGIN_COOLOFF_MINUTES", 15, 1, 24 * 60),
+        static_root=read_path(environ_, "STATIC_ROOT", BASE_DIR / "staticfiles"),
     )
