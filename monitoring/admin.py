@@ -21,7 +21,7 @@ from monitoring.models import (
     SignalState,
     StateTransition,
 )
-from monitoring.slo.findings import finding_resolve
+from monitoring.services.findings import finding_resolve
 
 
 @admin.register(CheckResult)

@@ -20,11 +20,11 @@ from monitoring.rollups import checks_prune, rollups_prune, rollups_refresh
 from monitoring.runner import CycleRunner, sleep_until
 from monitoring.services.alerting import notification_send, notifications_sweep
 from monitoring.services.burn_alerts import burn_alerts_evaluate
+from monitoring.services.findings import findings_sync
 from monitoring.services.maintenance import maintenance_tick
 from monitoring.services.reactions import incidents_escalate, transitions_sweep
 from monitoring.services.recovery import recoveries_sweep, recovery_run_due
 from monitoring.slo.anomaly import anomalies_evaluate, flows_evaluate
-from monitoring.slo.findings import findings_sync
 from monitoring.slo.flows import flows_collect
 from monitoring.slo.report import sla_report_mail
 from monitoring.slo.signals import signals_evaluate

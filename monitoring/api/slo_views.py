@@ -21,7 +21,7 @@ from monitoring.api.base import Base, csv_response
 from monitoring.api.serializers import NoteSerializer
 from monitoring.conf import knob
 from monitoring.models import Finding, Incident
-from monitoring.slo.findings import finding_resolve
+from monitoring.services.findings import finding_resolve
 from monitoring.slo.maths import RAW_WINDOWS, RULES, WINDOWS
 from monitoring.slo.report import sla_report, sla_report_csv, week_bounds
 from monitoring.slo.signals.credentials import credential_report

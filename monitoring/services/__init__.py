@@ -22,4 +22,6 @@ signal_incidents.py  signal_sync: burn-rate, anomaly, business-flow and findings
               through the same incident and alerting path (join, hold, hysteresis)
 burn_alerts.py burn_alerts_evaluate: each SLO status (monitoring.slo.status) as a burn-rate
               signal incident
+findings.py   finding_raise, findings_settle, finding_resolve, findings_sync (each
+              integration's FINDING incident in step with its open findings)
 """

@@ -7,7 +7,6 @@ series.py      reads: probe counts per window (raw ≤ 6 h, rollups beyond), mai
 status.py      selector: each integration's SLO status (API, job, approvals policy, report)
 anomaly.py     latency / error-rate anomalies and business-flow droughts
 flows.py       hourly business counts: Shopify orders, Chatwoot conversations, webhooks
-findings.py    findings: raise, settle, resolve, mail
 signals/       vendor signals: sunset, deprecations, quotas, webhooks, credentials, tool drift,
                reconciliation
 report.py      the weekly SLA report (rows, CSV, mail)

@@ -18,7 +18,7 @@ from integrations.models import Integration
 from monitoring.engine import probe_now
 from monitoring.models import FlowCount, MaintenanceWindow, SignalState
 from monitoring.rollups import rollups_refresh
-from monitoring.slo.findings import finding_raise
+from monitoring.services.findings import finding_raise
 
 pytestmark = pytest.mark.django_db
 

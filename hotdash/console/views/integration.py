@@ -18,9 +18,9 @@ from hotdash.errors import DomainError
 from integrations.models import Integration, IntegrationState
 from monitoring import selectors
 from monitoring.models import Finding, StateTransition
+from monitoring.services.findings import finding_resolve
 from monitoring.services.maintenance import integration_pause
 from monitoring.services.probing import integration_probe_now
-from monitoring.slo.findings import finding_resolve
 
 TRANSITIONS = 20
 

@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime
 from integrations.models import Integration, IntegrationState, WebhookEvent
 from monitoring.conf import knob
 from monitoring.models import Finding
-from monitoring.slo.findings import finding_raise, findings_settle
+from monitoring.services.findings import finding_raise, findings_settle
 
 AUTH = "auth"
 

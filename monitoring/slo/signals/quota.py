@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from integrations.models import Integration, IntegrationState
 from monitoring.conf import knob
 from monitoring.models import CheckResult, Finding
-from monitoring.slo.findings import finding_raise, findings_settle
+from monitoring.services.findings import finding_raise, findings_settle
 
 SOURCES = ("shopify_cost", "ga4_property_quota", "x-ratelimit")
 GA4_PERIODS = {"tokensPerDay": 86_400, "tokensPerHour": 3_600, "tokensPerProjectPerHour": 3_600}

@@ -26,7 +26,7 @@ from integrations.models import Integration
 from monitoring.conf import knob
 from monitoring.models import Finding, FlowCount
 from monitoring.rollups import floor_hour
-from monitoring.slo.findings import finding_raise, findings_settle
+from monitoring.services.findings import finding_raise, findings_settle
 from monitoring.slo.flows import ORDERS
 
 PUBLISH_ACTION = "publer.publish_post"

@@ -18,7 +18,7 @@ from django.db.models import Q
 from integrations.models import Integration
 from monitoring.conf import knob
 from monitoring.models import CheckResult, Finding
-from monitoring.slo.findings import finding_raise, findings_settle
+from monitoring.services.findings import finding_raise, findings_settle
 
 _REASON = re.compile(
     r"X-Shopify-API-Deprecated-Reason: (?P<reason>.*?)(?: \(query (?P<query>[^)]*)\))?$"

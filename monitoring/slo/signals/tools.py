@@ -17,7 +17,7 @@ from datetime import datetime
 from integrations.http import GatewayError
 from integrations.models import Integration
 from monitoring.models import CheckResult, Finding, SignalState
-from monitoring.slo.findings import finding_raise
+from monitoring.services.findings import finding_raise
 
 COMPARED = ("inputSchema", "description", "title")
 

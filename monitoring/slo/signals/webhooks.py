@@ -15,7 +15,7 @@ from integrations.models import Integration
 from integrations.webhooks.selectors import Freshness, webhook_freshness
 from monitoring.conf import knob
 from monitoring.models import Finding
-from monitoring.slo.findings import finding_raise, findings_settle
+from monitoring.services.findings import finding_raise, findings_settle
 from monitoring.slo.flows import WEBHOOK_KINDS
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from integrations.models import IntegrationState
 from monitoring import selectors
 from monitoring.models import Incident
-from monitoring.slo.findings import finding_raise
+from monitoring.services.findings import finding_raise
 from tests.monitoring.conftest import make_integration
 
 pytestmark = pytest.mark.django_db

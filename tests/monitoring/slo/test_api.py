@@ -10,7 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from monitoring.models import Finding
-from monitoring.slo.findings import finding_raise
+from monitoring.services.findings import finding_raise
 from tests.monitoring.conftest import make_integration
 from tests.monitoring.slo.conftest import checks, rollups
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from integrations.models import Integration
 from monitoring.models import Channel, Finding, Incident, Notification
-from monitoring.slo.findings import finding_raise, finding_resolve, findings_sync
+from monitoring.services.findings import finding_raise, finding_resolve, findings_sync
 from monitoring.slo.signals import tools
 from tests.monitoring.conftest import make_integration
 
