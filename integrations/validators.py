@@ -27,10 +27,14 @@ PLATFORM_PREFIXES = ("DJANGO_", "HOTDASH_", "Q_", "PROBE_", "SANDBOX_")
 
 
 def validate_base_url(value: str) -> None:
-    """Refuse URLs that are not http(s) or that point at link-local/metadata addresses.
+    """Refuse URLs that are not http(s), carry credentials, or point where calls never go.
 
-    Loopback stays allowed (the vendor sandbox runs there); cloud metadata
-    (169.254.169.254 and the rest of 169.254/16, fe80::/10) never is.
+    The address rule is the gateway's (`integrations.http.addresses`): loopback,
+    private, CGNAT, link-local, metadata, unspecified, multicast and reserved
+    addresses are refused unless `OUTBOUND_ALLOW_PRIVATE` allows them; a name is
+    judged by what it resolves to now. The gateway checks again when it connects,
+    so a name that re-points later is still refused then. (This is the live URL:
+    the sandbox's address, allowed to sandbox-mode calls, is not allowed here.)
     """
     parts = urlsplit(value or "")
     if parts.scheme not in {"http", "https"}:
@@ -41,13 +45,30 @@ def validate_base_url(value: str) -> None:
         raise ValidationError(
             "Put credentials in environment variables, not in the URL.", code="userinfo"
         )
-    for address in _resolve(parts.hostname):
-        if address.is_link_local or address.is_multicast or address.is_unspecified:
-            raise ValidationError(
-                f"{parts.hostname} resolves to {address}, a link-local, multicast or "
-                "unspecified address; metadata endpoints are never probed.",
-                code="address",
-            )
+    _validate_destination(parts.hostname, _port(parts))
+
+
+def _validate_destination(host: str, port: int) -> None:
+    # Imported here: the gateway's package imports the models, which import this module.
+    from integrations.http.addresses import METADATA_NAMES, Destinations
+    from integrations.http.errors import GatewayError
+
+    name = host.lower().rstrip(".")
+    if name in METADATA_NAMES:
+        raise ValidationError(f"{host} is a cloud metadata service.", code="address")
+    try:
+        destinations = Destinations.for_mode(sandbox=False)
+        for address in _resolve(host):
+            destinations.check(host, address, port)
+    except GatewayError as exc:
+        raise ValidationError(exc.detail, code="address") from None
+
+
+def _port(parts) -> int:
+    try:
+        return parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise ValidationError("The URL's port is not a number.", code="port") from None
 
 
 def _resolve(hostname: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
@@ -58,7 +79,7 @@ def _resolve(hostname: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Addres
     try:
         infos = socket.getaddrinfo(hostname, None)
     except (OSError, UnicodeError):
-        return []  # unresolvable now: the probe will report it, saving is allowed
+        return []  # unresolvable now: the connect-time check will judge it
     return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
 
 

@@ -83,6 +83,7 @@ class PlatformClient:
             f"{self.platform.name}:{integration.slug}",
             limits=action_limits(timeout_s),
             secrets=[self.token],
+            sandbox=integration.mode == integration.Mode.SANDBOX,
         )
 
     def url(self, path: str) -> str:

@@ -28,6 +28,7 @@ class ErrorClass(models.TextChoices):
     CONTRACT = "contract", "Contract broken"
     CIRCUIT_OPEN = "circuit_open", "Circuit open"
     CONFIG = "config", "Configuration"
+    FORBIDDEN = "forbidden", "Forbidden destination"
 
 
 class GatewayError(DomainError):
@@ -115,3 +116,11 @@ class ConfigInvalid(GatewayError):
 
     error_class = ErrorClass.CONFIG
     http_status = status.HTTP_503_SERVICE_UNAVAILABLE
+
+
+class DestinationForbidden(GatewayError):
+    """The destination is an address outbound calls never reach (loopback, private, metadata,
+    …: `addresses.refusal`), checked on the address connected to. Never sent, never repeated;
+    the integration's URL (or its name's DNS) must change, or the network be allowed."""
+
+    error_class = ErrorClass.FORBIDDEN

@@ -11,8 +11,10 @@ A `Gateway` is made per unit of work (one probe, one client operation) with
 6. records the outcome with the breaker and raises a scrubbed GatewayError,
    or returns the accepted HttpResult.
 
-`Gateway.stream` opens an event stream through the same steps (the opening is
-the call); its body is then read with `EventStream.read` (stream.py) under the call's
+Each connection is checked on the address it connects to (`Destinations`): public
+addresses, the networks in `OUTBOUND_ALLOW_PRIVATE`, and the vendor sandbox for a
+gateway made with `sandbox=True`. `Gateway.stream` opens an event stream through the
+same steps; its body is read with `EventStream.read` (stream.py) under the call's
 deadline and byte cap, and the caller closes it.
 """
 
@@ -24,6 +26,7 @@ import time
 from collections.abc import Callable, Container, Iterable
 from typing import Any
 
+from .addresses import Destinations
 from .breaker import BreakerPolicy, Circuit, CircuitBreaker
 from .errors import CallTimedOut, ContractBroken, GatewayError, Throttled
 from .ratelimit import RateLimitBook
@@ -32,8 +35,8 @@ from .response import SUCCESS, HttpResult, Limits, default_describe, refusal
 from .retry import Backoff
 from .scrub import Scrubber
 from .state import DEFAULTS, StateStore, probe_pull_forward, probing_now
-from .stream import EventStream, _Opened
-from .transport import open_stream, send
+from .stream import EventStream, _Opened, stream_open
+from .transport import send
 
 logger = logging.getLogger("integrations.http")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -46,7 +49,8 @@ class Gateway(VendorReports):
     """Calls one integration's vendor. Make one per unit of work; not shared across threads.
 
     Without an `integration_id` (an unsaved integration) there is no shared
-    row: no circuit breaker and no stored rate-limit report.
+    row: no circuit breaker and no stored rate-limit report. `sandbox`: calls may
+    reach the vendor sandbox (`SANDBOX_URL`), as they do in sandbox mode.
     """
 
     def __init__(
@@ -58,6 +62,7 @@ class Gateway(VendorReports):
         breaker_policy: BreakerPolicy | None = None,
         secrets: Iterable[str | None] = (),
         deadline_s: float | None = None,
+        sandbox: bool = False,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
@@ -68,6 +73,7 @@ class Gateway(VendorReports):
             self.limits.max_attempts, self.limits.backoff_base_s, self.limits.backoff_cap_s
         )
         self.scrub = Scrubber(secrets)
+        self.destinations = Destinations.for_mode(sandbox=sandbox)
         self.clock, self.sleep, self.rng = clock, sleep, rng or random.Random()
         self.deadline_at = clock() + deadline_s if deadline_s is not None else None
         store = StateStore(integration_id) if integration_id else None
@@ -94,6 +100,7 @@ class Gateway(VendorReports):
             breaker_policy=BreakerPolicy.for_integration(integration),
             secrets=secrets,
             deadline_s=deadline_s,
+            sandbox=integration.mode == integration.Mode.SANDBOX,
         )
 
     # -- the call -----------------------------------------------------------------
@@ -231,7 +238,7 @@ class Gateway(VendorReports):
         if remaining <= 0:
             raise CallTimedOut("deadline passed before the call", sent=False)
         if streaming:
-            return self._open(method, url, headers, remaining, deadline_at)
+            return stream_open(self, method, url, headers, remaining, deadline_at)
         raw = send(
             method,
             url,
@@ -243,25 +250,11 @@ class Gateway(VendorReports):
             read_s=min(self.limits.read_s, remaining),
             deadline_at=deadline_at,
             max_bytes=self.limits.max_bytes,
+            destinations=self.destinations,
             clock=self.clock,
         )
         self.last_status = raw.status
         return HttpResult(raw.status, raw.headers, raw.body, 0.0)
-
-    def _open(self, method, url, headers, remaining: float, deadline_at: float) -> HttpResult:
-        raw = open_stream(
-            method,
-            url,
-            headers=headers,
-            connect_s=min(self.limits.connect_s, remaining),
-            read_s=min(self.limits.read_s, remaining),
-            max_bytes=self.limits.max_bytes,
-            clock=self.clock,
-        )
-        self.last_status = raw.status
-        if not 200 <= raw.status < 300:  # refused: read its (small) body to describe it
-            return HttpResult(raw.status, raw.headers, raw.read_body(deadline_at), 0.0)
-        return _Opened(raw.status, raw.headers, b"", 0.0, raw=raw, deadline_at=deadline_at)
 
     def _accept(self, result: HttpResult, expect, check, describe) -> None:
         if result.status not in expect:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from .errors import GatewayError
 from .response import HttpResult
-from .transport import RawStream
+from .transport import RawStream, open_stream
 
 if TYPE_CHECKING:
     from .gateway import Gateway
@@ -20,6 +20,27 @@ class _Opened(HttpResult):
 
     raw: RawStream | None = None
     deadline_at: float = 0.0
+
+
+def stream_open(gateway: Gateway, method, url, headers, remaining: float, deadline_at: float):
+    """One attempt at opening a stream: an `_Opened` answer (2xx), else the refused answer
+    with its (small) body read, for the gateway to describe."""
+    limits = gateway.limits
+    raw = open_stream(
+        method,
+        url,
+        headers=headers,
+        connect_s=min(limits.connect_s, remaining),
+        read_s=min(limits.read_s, remaining),
+        max_bytes=limits.max_bytes,
+        deadline_at=deadline_at,
+        destinations=gateway.destinations,
+        clock=gateway.clock,
+    )
+    gateway.last_status = raw.status
+    if not 200 <= raw.status < 300:
+        return HttpResult(raw.status, raw.headers, raw.read_body(deadline_at), 0.0)
+    return _Opened(raw.status, raw.headers, b"", 0.0, raw=raw, deadline_at=deadline_at)
 
 
 class EventStream:

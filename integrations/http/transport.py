@@ -8,6 +8,10 @@ Timeouts: `connect_s` bounds the TCP/TLS connect; each socket read waits at
 most `read_s`; between body chunks the total deadline is checked, so a
 trickling vendor is cut off one chunk after the deadline at most.
 
+Connections are opened by connect.py: each is checked, at connect time, on the address
+it connects to (`destinations`). Proxies and `.netrc` from the environment are not used:
+a proxy would resolve names itself, where the check cannot see the address.
+
 `open_stream()` is the same attempt for an event stream (MCP's HTTP+SSE
 transport): the body is left open and read piece by piece with
 `RawStream.read(until)`, each socket read bounded by `read_s` and `until`,
@@ -16,6 +20,7 @@ the whole body by the same byte cap; the caller closes it.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +31,8 @@ from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import DecodeError, NewConnectionError, ProtocolError, ReadTimeoutError
 
+from .addresses import Destinations
+from .connect import POOL_CLASSES, Call, outbound
 from .errors import CallTimedOut, ConnectionFailed, ContractBroken
 
 CHUNK_BYTES = 64 * 1024
@@ -41,12 +48,22 @@ class RawResponse:
     url: str
 
 
+class GuardedAdapter(HTTPAdapter):
+    """requests' adapter with connect.py's connections: every socket is checked."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = POOL_CLASSES
+
+
 def session() -> requests.Session:
     """This thread's pooled session (requests sessions are not safe to share across threads)."""
     current = getattr(_local, "session", None)
     if current is None:
         current = requests.Session()
-        adapter = HTTPAdapter(pool_connections=POOL_SIZE, pool_maxsize=POOL_SIZE, max_retries=0)
+        current.trust_env = False  # no proxy, no .netrc: see the module's docstring
+        current.verify = os.environ.get("REQUESTS_CA_BUNDLE") or True
+        adapter = GuardedAdapter(pool_connections=POOL_SIZE, pool_maxsize=POOL_SIZE, max_retries=0)
         current.mount("http://", adapter)
         current.mount("https://", adapter)
         _local.session = current
@@ -65,6 +82,7 @@ def send(
     read_s: float,
     deadline_at: float,
     max_bytes: int,
+    destinations: Destinations,
     clock: Callable[[], float] = time.monotonic,
 ) -> RawResponse:
     """One attempt. Raises CallTimedOut, ConnectionFailed or ContractBroken (body too big).
@@ -72,7 +90,8 @@ def send(
     Exception texts from requests are not reused: they embed URLs, which may be
     secret (a Slack webhook URL is the credential). Callers scrub what we say.
     """
-    response = _open(method, url, headers, params, json_body, data, connect_s, read_s)
+    call = Call(destinations, deadline_at, clock)
+    response = _open(call, method, url, headers, params, json_body, data, connect_s, read_s)
     with response:
         body = _read_capped(response, deadline_at, max_bytes, clock)
     return RawResponse(response.status_code, response.headers, body, response.url)
@@ -86,6 +105,8 @@ def open_stream(
     connect_s: float,
     read_s: float,
     max_bytes: int,
+    deadline_at: float,
+    destinations: Destinations,
     clock: Callable[[], float] = time.monotonic,
 ) -> RawStream:
     """One attempt whose body is left unread: an event stream read as it arrives.
@@ -93,24 +114,27 @@ def open_stream(
     The same limits as `send` (connect/read timeouts, no redirects, `max_bytes`
     over the whole body); the caller reads with `RawStream.read` and must close it.
     """
-    response = _open(method, url, headers, None, None, None, connect_s, read_s)
+    call = Call(destinations, deadline_at, clock)
+    response = _open(call, method, url, headers, None, None, None, connect_s, read_s)
     return RawStream(response, read_s=read_s, max_bytes=max_bytes, clock=clock)
 
 
-def _open(method, url, headers, params, json_body, data, connect_s, read_s) -> requests.Response:
-    """Send the request and read the status line and headers (the body stays unread)."""
+def _open(call, method, url, headers, params, json_body, data, connect_s, read_s):
+    """Send the request and read the status line and headers (the body stays unread).
+    Raises DestinationForbidden (from connect.py) as it is, the transport errors mapped."""
     try:
-        return session().request(
-            method,
-            url,
-            headers=headers,
-            params=params,
-            json=json_body,
-            data=data,
-            timeout=(connect_s, read_s),
-            allow_redirects=False,
-            stream=True,
-        )
+        with outbound(call):
+            return session().request(
+                method,
+                url,
+                headers=headers,
+                params=params,
+                json=json_body,
+                data=data,
+                timeout=(connect_s, read_s),
+                allow_redirects=False,
+                stream=True,
+            )
     except requests.ConnectTimeout:
         raise CallTimedOut(f"no connection within {connect_s:.2f}s", sent=False) from None
     except requests.Timeout:

@@ -54,9 +54,19 @@ def test_base_url__unsafe__refused(url):
         validate_base_url(url)
 
 
-@pytest.mark.parametrize("url", ["https://hot-rod-an.myshopify.com", "http://127.0.0.1:8765/x"])
-def test_base_url__http_or_loopback__accepted(url):
-    validate_base_url(url)
+def test_base_url__public_https__accepted():
+    validate_base_url("https://hot-rod-an.myshopify.com")
+
+
+def test_base_url__loopback_allowed_by_configuration__accepted(settings):
+    settings.OUTBOUND_ALLOW_PRIVATE = ["127.0.0.1:8765"]
+    validate_base_url("http://127.0.0.1:8765/x")
+
+
+def test_base_url__loopback_not_allowed__refused(settings):
+    settings.OUTBOUND_ALLOW_PRIVATE = []
+    with pytest.raises(ValidationError):
+        validate_base_url("http://127.0.0.1:8765/x")
 
 
 def test_full_clean__metadata_address__names_the_field():

@@ -24,6 +24,12 @@ def server():
     raw.close()
 
 
+@pytest.fixture(autouse=True)
+def loopback_allowed(settings):
+    """The raw server listens on loopback, which outbound calls reach only when allowed."""
+    settings.OUTBOUND_ALLOW_PRIVATE = ["127.0.0.1"]
+
+
 def _gateway(**limits) -> Gateway:
     settings = {"deadline_s": 0.5, "max_attempts": 1} | limits
     return Gateway("raw", limits=Limits(**settings))
