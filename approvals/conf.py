@@ -19,6 +19,11 @@ DEFAULTS: dict[str, object] = {
     # Executing for this long: the worker died; the outcome becomes unknown.
     # Longer than django-q2's task timeout, so a slow but live worker is not overtaken.
     "EXECUTING_LEASE": timedelta(seconds=360),
+    # The key of the payload hash (approvals.payload); empty: one derived from SECRET_KEY.
+    # Kept out of the database, so a database writer cannot re-sign an edited payload.
+    "HASH_KEY": "",
+    # Retired hash keys: they still verify requests made under them, never sign new ones.
+    "HASH_KEY_FALLBACKS": (),
 }
 
 
