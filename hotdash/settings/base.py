@@ -11,6 +11,11 @@ from .env import BASE_DIR, ConfigError, read_bool, read_config
 _dotenv = BASE_DIR / ".env"
 if _dotenv.is_file():
     environ.Env.read_env(str(_dotenv))
+# The running demo's variables (DEBUG, SANDBOX_URL…), so manage.py works in a second
+# terminal as typed; only in this development profile, never in production or tests.
+_demo_env = BASE_DIR / "var" / "demo.env"
+if os.environ.get("DJANGO_SETTINGS_MODULE") == "hotdash.settings.base" and _demo_env.is_file():
+    environ.Env.read_env(str(_demo_env))
 
 try:
     CONFIG = read_config(os.environ)

@@ -95,6 +95,7 @@ def _manage(args: list[str], **env: str) -> subprocess.CompletedProcess:
         k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}
     }
     clean.pop("DJANGO_SETTINGS_MODULE", None)
+    clean["DEBUG"] = ""  # off, and not taken from a running demo's var/demo.env
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
