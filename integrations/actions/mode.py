@@ -100,11 +100,17 @@ def switch_sandbox_perform(params: dict, idempotency_key: str) -> dict:
 
 
 def _summary(to_mode: str):
+    """The approver's rows. `destination` is where calls will go after the switch: the
+    live URL bound by the snapshot (an edit since is a conflict), or the vendor sandbox."""
+
     def rows(params: dict, before: dict) -> list[tuple[str, str]]:
         names = ", ".join(before.get("credential_env", [])) or "none needed"
+        live = to_mode == Integration.Mode.LIVE
+        destination = (before.get("base_url") or "?") if live else "the vendor sandbox"
         return [
             ("integration", params["slug"]),
             ("mode", f"{before.get('mode', '?')} → {to_mode}"),
+            ("destination", destination),
             ("credential variables", names),
         ]
 

@@ -17,8 +17,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
+from approvals import registry
 from integrations.http import ConfigInvalid, ContractBroken, DestinationForbidden, Gateway, Limits
 from integrations.http.addresses import Destinations, parse_address
+from integrations.models import Integration
 from integrations.validators import validate_base_url
 from monitoring import channels
 from monitoring.models import Channel, CheckResult
@@ -325,3 +327,22 @@ def test_webhook_channel__private_url__refused_and_not_retried(no_allowance, res
     with pytest.raises(DestinationForbidden) as refused:
         channels.send(channel, {"key": "k1", "text": "t"})
     assert refused.value.retryable is False
+
+
+# -- what the approver signs off ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_switch_live__summary_shows_the_destination_url(monkeypatch):
+    monkeypatch.setenv("SHOP_TOKEN", "x")
+    integration = Integration.objects.create(
+        slug="shop",
+        name="Shop",
+        kind="http",
+        base_url="https://hot-rod-an.myshopify.com",
+        credential_env={"token": "SHOP_TOKEN"},
+    )
+    action = registry.get("integrations.switch_live")
+    before = action.precondition({"slug": integration.slug})
+    rows = dict(action.summary({"slug": integration.slug}, before))
+    assert rows["destination"] == "https://hot-rod-an.myshopify.com"
