@@ -26,6 +26,9 @@ except ConfigError as exc:
 
 DEBUG = CONFIG.debug
 SECRET_KEY = CONFIG.secret_key
+# Rotation (docs/deployment.md): the previous keys, comma-separated, still accepted for
+# sessions, signed cursors and password-reset links until they expire.
+SECRET_KEY_FALLBACKS = CONFIG.secret_key_fallbacks
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 CSRF_TRUSTED_ORIGINS = CONFIG.csrf_trusted_origins
 

@@ -47,6 +47,7 @@ class Config:
     login_failure_limit: int = 5
     login_cooloff_minutes: int = 15
     static_root: Path = BASE_DIR / "staticfiles"
+    secret_key_fallbacks: list[str] = field(default_factory=list)
 
 
 def read_bool(environ_: Mapping[str, str], name: str, default: bool) -> bool:
@@ -189,4 +190,5 @@ def read_config(environ_: Mapping[str, str]) -> Config:
         login_failure_limit=read_int(environ_, "LOGIN_FAILURE_LIMIT", 5, 2, 100),
         login_cooloff_minutes=read_int(environ_, "LOGIN_COOLOFF_MINUTES", 15, 1, 24 * 60),
         static_root=read_path(environ_, "STATIC_ROOT", BASE_DIR / "staticfiles"),
+        secret_key_fallbacks=read_list(environ_, "SECRET_KEY_FALLBACKS", []),
     )

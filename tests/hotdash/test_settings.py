@@ -150,3 +150,13 @@ def test_email_url__smtp_tls__django_email_settings():
 def test_email_url__unknown_scheme__names_the_variable():
     with pytest.raises(ConfigError, match="EMAIL_URL"):
         read_config({"SECRET_KEY": "k", "EMAIL_URL": "pigeon://coop"})
+
+
+def test_secret_key_fallbacks__comma_list__kept_in_order():
+    config = read_config({"SECRET_KEY": "new", "SECRET_KEY_FALLBACKS": "old-1, old-2"})
+    assert config.secret_key_fallbacks == ["old-1", "old-2"]
+
+
+def test_static_root__relative__refused():
+    with pytest.raises(ConfigError, match="STATIC_ROOT"):
+        read_config({"SECRET_KEY": "k", "STATIC_ROOT": "static"})
