@@ -18,7 +18,13 @@ class IntegrationsConfig(AppConfig):
         recovery_live.register_all()
         roles.declare(
             "integrations",
-            view=["integration", "integrationstate", "tilesnapshot", "webhookevent"],
+            view=[
+                "integration",
+                "integrationstate",
+                "tilesnapshot",
+                "webhookevent",
+                "webhookrejection",
+            ],
             # Edit an integration's settings (mode stays read-only); replay a webhook event.
             operate=["change_integration", "change_webhookevent"],
         )

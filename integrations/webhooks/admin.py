@@ -1,4 +1,5 @@
-"""Webhook events in the operator console: the delivery log, replay, and freshness per topic.
+"""Webhook events in the operator console: the delivery log, replay, and freshness per topic;
+and the counters of refused deliveries.
 
 Rows are read-only (they are what the vendor sent). Replaying failed events is
 an action that goes through `webhook_event_replay` (audited). Bodies are shown
@@ -11,13 +12,14 @@ import json
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery, Sum
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
 
 from approvals import roles
 from hotdash.adminkit import ReadOnlyAdmin, badge
-from integrations.webhooks.models import WebhookEvent
+from integrations.webhooks.models import WebhookEvent, WebhookRejection
 from integrations.webhooks.processing import webhook_event_replay
 from integrations.webhooks.selectors import topic_pairs, webhook_freshness
 
@@ -98,3 +100,33 @@ class WebhookEventAdmin(ReadOnlyAdmin):
             "rows": webhook_freshness(),
         }
         return TemplateResponse(request, "admin/integrations/webhookevent/freshness.html", context)
+
+
+@admin.register(WebhookRejection)
+class WebhookRejectionAdmin(ReadOnlyAdmin):
+    """Refused deliveries per (window, address, source, reason): the counts behind the
+    bounded `webhook.rejected` audit events (integrations/webhooks/rejections.py). The
+    `window total` column sums every address and reason of the row's window."""
+
+    list_display = [
+        "window_start",
+        "address",
+        "source",
+        "reason",
+        "count",
+        "window_total",
+        "first_at",
+        "last_at",
+    ]
+    list_filter = ["source", "reason"]
+    search_fields = ["=address"]
+    date_hierarchy = "window_start"
+
+    def get_queryset(self, request):
+        window = WebhookRejection.objects.filter(window_start=OuterRef("window_start"))
+        totals = window.order_by().values("window_start").annotate(total=Sum("count"))
+        return super().get_queryset(request).annotate(window_total=Subquery(totals.values("total")))
+
+    @admin.display(description="window total", ordering="window_total")
+    def window_total(self, obj) -> int:
+        return obj.window_total

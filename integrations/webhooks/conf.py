@@ -26,7 +26,16 @@ DEFAULTS: dict[str, object] = {
     "SHOPIFY_TRIGGER_MAX_AGE_S": 8 * 3600,
     # ... and one triggered more than this far in the future (clock skew) likewise.
     "SHOPIFY_TRIGGER_MAX_AHEAD_S": 300,
-    # Processed/ignored events are pruned after this many days (Shopify retries for 4 h).
+    # Refused deliveries are counted per fixed window of this many seconds
+    # (integrations/webhooks/rejections.py) ...
+    "REJECTION_WINDOW_S": 300,
+    # ... and an address refused more than this many times in one window is answered
+    # 429 + Retry-After for its unauthenticated deliveries until the window ends.
+    "REJECTION_LIMIT": 30,
+    # Counter rows of a window whose first refusal is audited one by one; the next row
+    # writes one `overflow` audit event, later rows none (≤ this + 1 events per window).
+    "REJECTION_AUDITED_KEYS": 10,
+    # Processed/ignored events (and rejection counters) are pruned after this many days.
     "RETENTION_DAYS": 14,
     # The Chatwoot integration whose config may allow unsigned deliveries.
     "CHATWOOT_INTEGRATION": "chatwoot",

@@ -4,6 +4,7 @@
     storable.json_decode(body)    -> the decoded object, or Refusal 400 (storable.py)
     webhook_event_store(...)      -> (event id, created); a duplicate inserts nothing
     webhook_rejection_audit(...)  -> one `webhook.rejected` audit event, never the body
+                                     (called by rejections.rejection_note, which counts)
 
 Nothing here calls a vendor: the response goes back within milliseconds and the
 work happens in `integrations.webhooks.processing`, in a django-q2 job.
@@ -139,19 +140,41 @@ def _broker():
     return get_broker()
 
 
-def webhook_rejection_audit(*, source: str, refusal, request, body_bytes: int) -> None:
-    """Record a refused delivery (`webhook.rejected`): source, reason and size, never
-    the body or any header value. An audit failure is logged, never raised."""
+def webhook_rejection_audit(
+    *,
+    source: str,
+    refusal,
+    request,
+    body_bytes: int,
+    window: dict | None = None,
+    address: str = "",
+    overflow: bool = False,
+) -> None:
+    """Record a refused delivery (`webhook.rejected`): source, reason, size, the counting
+    window and address, never the body or any header value. Called for the first refusal
+    of each counter row (`rejections.rejection_note`); `overflow` marks the event that
+    stands for every later row of a full window. An audit failure is logged, never raised."""
     from approvals.audit import Actor, audit_record
 
+    changes = {"source": source, "code": refusal.code, "body_bytes": body_bytes}
+    reason = refusal.detail
+    if window is not None:
+        changes |= {"window": window, "address": address}
+        reason += " Later refusals like it in this window are counted, not audited."
+    if overflow:
+        changes["overflow"] = True
+        reason = (
+            "More senders or reasons were refused in this window than are audited one "
+            "by one; this and later ones are counted in Webhook rejections only."
+        )
     try:
         audit_record(
             actor=Actor.webhook(source),
             verb="webhook.rejected",
             target=("integrations.WebhookEvent", "", f"{source} webhook"),
-            changes={"source": source, "code": refusal.code, "body_bytes": body_bytes},
+            changes=changes,
             outcome="denied",
-            reason=refusal.detail,
+            reason=reason,
             request=request,
         )
     except Exception:

@@ -109,3 +109,35 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.topic} {self.event_id}"
+
+
+class WebhookRejection(models.Model):
+    """Refused deliveries counted per (window, address, source, reason) (issue 14, item 7).
+
+    Every refused delivery adds one to its row (one upsert); only the first of a row
+    is audited, and at most WEBHOOK_REJECTION_AUDITED_KEYS rows per window
+    (integrations/webhooks/rejections.py). Rows are the counters, not the record:
+    they are pruned after RETENTION_DAYS, the audit trail keeps the first of each.
+    """
+
+    window_start = models.DateTimeField(help_text="Start of the fixed window counted in.")
+    address = models.CharField(
+        max_length=64, help_text="The client address (IPv6: its /64), as REMOTE_ADDR gives it."
+    )
+    source = models.CharField(max_length=20, choices=WebhookEvent.Source.choices)
+    reason = models.CharField(max_length=40, help_text="The refusal's code (bad_signature, …).")
+    count = models.PositiveIntegerField(default=1, help_text="Refusals in this window.")
+    first_at = models.DateTimeField(default=timezone.now)
+    last_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-window_start", "-count"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["window_start", "address", "source", "reason"],
+                name="webhookrejection_key_uniq",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.reason} from {self.address} ×{self.count}"

@@ -7,6 +7,7 @@ from integrations.webhooks.processing import (
     webhooks_prune,
     webhooks_sweep,
 )
+from integrations.webhooks.rejections import rejections_prune
 
 
 def webhook_event_process_task(event_id: int) -> str:
@@ -20,5 +21,6 @@ def webhooks_sweep_task() -> dict[str, int]:
 
 
 def webhooks_prune_task() -> int:
-    """Hourly: delete processed and ignored events past retention."""
-    return webhooks_prune()
+    """Hourly: delete processed and ignored events, and rejection counters, past retention.
+    Returns the rows deleted."""
+    return webhooks_prune() + rejections_prune()

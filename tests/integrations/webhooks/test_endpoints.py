@@ -172,6 +172,8 @@ def test_shopify__missing_signature__401_audited_without_body(client, jobs):
         "source": "shopify",
         "code": "missing_signature",
         "body_bytes": len(body),
+        "address": "127.0.0.1",
+        "window": {"start": audit.changes["window"]["start"], "seconds": 300},
     }
     assert "820982911946154508" not in json.dumps(audit.changes) + audit.reason
 
