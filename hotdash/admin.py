@@ -6,10 +6,10 @@ their own."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.utils import timezone
 
-from approvals.audit import audit_record
+from hotdash.errors import Conflict
 from hotdash.models import ApiToken
+from hotdash.tokens import token_issue, token_revoke
 
 
 @admin.register(ApiToken)
@@ -43,21 +43,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
             return super().save_model(request, obj, form, change)
         if not request.user.is_superuser:
             obj.user = request.user
-        key = obj.issue()
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user,
-            verb="api_token.create",
-            target=obj,
-            changes={"user": obj.user.get_username(), "name": obj.name},
-            request=request,
-        )
+        key = token_issue(token=obj, actor=request.user, request=request)
         messages.warning(request, f"Copy the token now, it will not be shown again: {key}")
 
     @admin.action(description="Revoke the selected tokens", permissions=["change"])
     def revoke(self, request, queryset):
         for token in queryset.filter(revoked_at__isnull=True):
-            token.revoked_at = timezone.now()
-            token.save(update_fields=["revoked_at"])
-            audit_record(actor=request.user, verb="api_token.revoke", target=token, request=request)
+            try:
+                token_revoke(token=token, actor=request.user, request=request)
+            except Conflict:
+                pass  # revoked meanwhile by someone else: the outcome wanted
         self.message_user(request, "Revoked.")

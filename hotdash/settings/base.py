@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Login lockout (docs/security.md#logins): counts failed logins per user and per address.
     "axes",
+    "corsheaders",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -59,6 +60,8 @@ MIDDLEWARE = [
     # ETag on every GET and 304 for If-None-Match: polling tiles cost almost nothing.
     "django.middleware.http.ConditionalGetMiddleware",
     "approvals.middleware.RequestIdMiddleware",
+    # Before CommonMiddleware, as django-cors-headers asks (answers preflights itself).
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -167,6 +170,16 @@ SPECTACULAR_SETTINGS = {
 }
 
 REDIS_URL = CONFIG.redis_url
+# The cache holds the API throttle's counters and the tile refetch marks: shared by every
+# process and node through Redis when it is configured, per process otherwise.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "hotdash",
+        }
+    }
 Q_CLUSTER = {
     "name": "hotdash",
     "workers": CONFIG.q_workers,
@@ -259,16 +272,25 @@ RECOVERY_MAX_STEPS_PER_HOUR = 6
 # One call of a live recovery step to a platform API (a Fly restart, a Supabase restore).
 RECOVERY_ACTION_TIMEOUT_SECONDS = 30
 
+# LOG_LEVEL sets the platform's own loggers (others stay at WARNING); LOG_FORMAT=json writes
+# one JSON object per line with the request id (hotdash/logs.py), for a log pipeline.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "hotdash.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": CONFIG.log_format}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "hotdash": {"level": "INFO"},
-        "integrations": {"level": "INFO"},
-        "monitoring": {"level": "INFO"},
-        "approvals": {"level": "INFO"},
+        app: {"level": CONFIG.log_level}
+        for app in ("hotdash", "integrations", "monitoring", "approvals")
     },
 }
+
+# A dashboard served from another origin may call the API (GET, and writes with a token):
+# CORS_ALLOWED_ORIGINS lists those origins; none by default. Only /api/ answers CORS.
+CORS_ALLOWED_ORIGINS = CONFIG.cors_allowed_origins
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_PREFLIGHT_MAX_AGE = 3600

@@ -48,6 +48,9 @@ class Config:
     login_cooloff_minutes: int = 15
     static_root: Path = BASE_DIR / "staticfiles"
     secret_key_fallbacks: list[str] = field(default_factory=list)
+    cors_allowed_origins: list[str] = field(default_factory=list)
+    log_level: str = "INFO"
+    log_format: str = "plain"
 
 
 def read_bool(environ_: Mapping[str, str], name: str, default: bool) -> bool:
@@ -84,6 +87,37 @@ def read_path(environ_: Mapping[str, str], name: str, default: Path) -> Path:
     if not Path(raw).is_absolute():
         raise ConfigError(f"{name} must be an absolute path, not {raw!r}")
     return Path(raw)
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def read_choice(
+    environ_: Mapping[str, str], name: str, default: str, choices, *, upper: bool = False
+) -> str:
+    raw = environ_.get(name, "").strip()
+    if not raw:
+        return default
+    value = raw.upper() if upper else raw.lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+    return value
+
+
+def read_origins(environ_: Mapping[str, str], name: str) -> list[str]:
+    """Comma-separated origins (`https://dash.example.com`, a port allowed, no path)."""
+    origins = read_list(environ_, name, [])
+    for origin in origins:
+        parts = urlsplit(origin)
+        if (
+            parts.scheme not in {"http", "https"}
+            or not parts.hostname
+            or parts.path not in {"", "/"}
+        ):
+            raise ConfigError(
+                f"{name} holds {origin!r}; origins look like https://dash.example.com"
+            )
+    return [origin.rstrip("/") for origin in origins]
 
 
 def read_list(environ_: Mapping[str, str], name: str, default: list[str]) -> list[str]:
@@ -191,4 +225,7 @@ def read_config(environ_: Mapping[str, str]) -> Config:
         login_cooloff_minutes=read_int(environ_, "LOGIN_COOLOFF_MINUTES", 15, 1, 24 * 60),
         static_root=read_path(environ_, "STATIC_ROOT", BASE_DIR / "staticfiles"),
         secret_key_fallbacks=read_list(environ_, "SECRET_KEY_FALLBACKS", []),
+        cors_allowed_origins=read_origins(environ_, "CORS_ALLOWED_ORIGINS"),
+        log_level=read_choice(environ_, "LOG_LEVEL", "INFO", LOG_LEVELS, upper=True),
+        log_format=read_choice(environ_, "LOG_FORMAT", "plain", ("plain", "json")),
     )

@@ -19,3 +19,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     }
 
 API_MICRO_CACHE_SECONDS = 0  # tests read what they just wrote (the cache has its own tests)
+
+# Tests clear the cache around each test; with Redis configured (CI's second run) that
+# would FLUSHDB the broker's database too, so the suite keeps a per-process cache and
+# tests/hotdash/test_shared_cache.py checks the Redis cache itself.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -102,3 +102,63 @@ def test_admin__operator__creates_and_sees_only_own_tokens(client, operator, vie
     assert mine.user == operator
     listing = client.get("/admin/hotdash/apitoken/").content.decode()
     assert mine.prefix in listing and others.prefix not in listing
+
+
+def test_token_list__shows_prefix_user_name_state__never_the_key(viewer, capsys):
+    call_command("token_create", viewer.username, name="tiles", days=30)
+    key = capsys.readouterr().out.strip()
+
+    call_command("token_list")
+    out = capsys.readouterr().out
+
+    prefix = "_".join(key.split("_")[:2])
+    header, line = out.strip().splitlines()
+    assert header.split()[:4] == ["prefix", "user", "name", "state"]
+    assert line.split()[:4] == [prefix, viewer.username, "tiles", "active"]
+    assert key not in out and key.split("_")[2] not in out
+
+
+def test_token_list__revoked_hidden_unless_all(viewer, capsys):
+    call_command("token_create", viewer.username, name="old")
+    key = capsys.readouterr().out.strip()
+    call_command("token_revoke", "_".join(key.split("_")[:2]))
+    capsys.readouterr()
+
+    call_command("token_list")
+    assert len(capsys.readouterr().out.strip().splitlines()) == 1  # the header only
+    call_command("token_list", "--all")
+    assert "revoked" in capsys.readouterr().out
+
+
+def test_token_list__unknown_user__clear_error():
+    with pytest.raises(CommandError, match="no user 'ghost'"):
+        call_command("token_list", "--user", "ghost")
+
+
+def test_token_revoke__next_request_is_401_and_audited(viewer, capsys):
+    from approvals.models import AuditEvent
+
+    call_command("token_create", viewer.username, name="laptop")
+    key = capsys.readouterr().out.strip()
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/health/summary/").status_code == 200
+
+    call_command("token_revoke", key)  # the whole key works as a prefix too
+
+    assert client.get("/api/v1/health/summary/").status_code == 401
+    assert AuditEvent.objects.filter(verb="api_token.revoke").count() == 1
+    assert "revoked hd_" in capsys.readouterr().out
+
+
+def test_token_revoke__twice__clear_error(viewer, capsys):
+    call_command("token_create", viewer.username, name="x")
+    prefix = "_".join(capsys.readouterr().out.strip().split("_")[:2])
+    call_command("token_revoke", prefix)
+
+    with pytest.raises(CommandError, match="already revoked"):
+        call_command("token_revoke", prefix)
+
+
+def test_token_revoke__unknown_prefix__clear_error():
+    with pytest.raises(CommandError, match="No token with prefix 'deadbeef'"):
+        call_command("token_revoke", "hd_deadbeef")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from approvals.audit import audit_record
 from hotdash.models import ApiToken
+from hotdash.tokens import DAYS, token_issue
 
 
 class Command(BaseCommand):
@@ -24,12 +21,7 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"no active user {username!r}")
-        if days is not None and not 1 <= days <= 3650:
-            raise CommandError("--days must be between 1 and 3650")
-        token = ApiToken(user=user, name=name[:100])
-        if days:
-            token.expires_at = timezone.now() + timedelta(days=days)
-        key = token.issue()
-        token.save()
-        audit_record(actor=None, verb="api_token.create", target=token, changes={"user": username})
+        if days is not None and not DAYS[0] <= days <= DAYS[1]:
+            raise CommandError(f"--days must be between {DAYS[0]} and {DAYS[1]}")
+        key = token_issue(token=ApiToken(user=user, name=name[:100]), actor=None, days=days)
         self.stdout.write(key)
