@@ -9,6 +9,7 @@ without the checks.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 
@@ -81,6 +82,26 @@ def test_gold_reply__nul_in_the_reply__400(client, caplog):
 
 def test_nesting_at_the_limit__accepted(client):
     assert post_shopify(client, payload=nested(63)).status_code == 202
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"a": "' + b"[" * 100 + b'", "b": "x\\\\", "c": "\\"[[[["}',
+        b'{"a": ["\\\\", ' + b'{"b": [' * 31 + b"]}" * 31 + b'], "pad": [' + b"[], " * 20 + b"[]]}",
+        json.dumps(
+            {"items": [{"id": n, "tags": [[n]], "x": {"y": [n]}} for n in range(300)]}
+        ).encode(),
+    ],
+    ids=["brackets_inside_strings", "escaped_backslash_then_64_levels", "wide_but_shallow"],
+)
+def test_brackets_in_strings_or_wide_bodies__depth_measured_right(client, body):
+    assert post_shopify(client, payload=body).status_code == 202
+
+
+def test_deep_after_escaped_backslashes__refused(client):
+    body = b'{"a": ["\\\\\\"", ' + b'{"b": [' * 40 + b"]}" * 40 + b"]}"
+    assert post_shopify(client, payload=body).json()["code"] == "json_too_deep"
 
 
 def test_escaped_text_that_only_looks_like_a_nul__accepted(client):
