@@ -4,9 +4,10 @@
 failure onto the gateway's errors. It never follows redirects (a redirect could
 carry credentials to another host) and never retries (the gateway decides).
 
-Timeouts: `connect_s` bounds the TCP/TLS connect; each socket read waits at
-most `read_s`; between body chunks the total deadline is checked, so a
-trickling vendor is cut off one chunk after the deadline at most.
+Timeouts: `connect_s` bounds the TCP connect; each socket read waits at most
+`read_s`; and the call's deadline is absolute: at `deadline_at` the watchdog
+(watchdog.py) cuts the call's connection, whatever the peer is doing (trickling
+the TLS handshake, the headers or the body), and the attempt is a timeout.
 
 Connections are opened by connect.py: each is checked, at connect time, on the address
 it connects to (`destinations`). Proxies and `.netrc` from the environment are not used:
@@ -23,7 +24,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import requests
@@ -91,9 +93,10 @@ def send(
     secret (a Slack webhook URL is the credential). Callers scrub what we say.
     """
     call = Call(destinations, deadline_at, clock)
-    response = _open(call, method, url, headers, params, json_body, data, connect_s, read_s)
-    with response:
-        body = _read_capped(response, deadline_at, max_bytes, clock)
+    with by_deadline(call):
+        response = _open(call, method, url, headers, params, json_body, data, connect_s, read_s)
+        with response:
+            body = _read_capped(response, deadline_at, max_bytes, clock)
     return RawResponse(response.status_code, response.headers, body, response.url)
 
 
@@ -115,8 +118,23 @@ def open_stream(
     over the whole body); the caller reads with `RawStream.read` and must close it.
     """
     call = Call(destinations, deadline_at, clock)
-    response = _open(call, method, url, headers, None, None, None, connect_s, read_s)
-    return RawStream(response, read_s=read_s, max_bytes=max_bytes, clock=clock)
+    with by_deadline(call, finish=False):  # the stream finishes the call when it closes
+        response = _open(call, method, url, headers, None, None, None, connect_s, read_s)
+    return RawStream(response, call, read_s=read_s, max_bytes=max_bytes, clock=clock)
+
+
+@contextmanager
+def by_deadline(call: Call, *, finish: bool = True) -> Iterator[None]:
+    """Whatever broke once the watchdog cut the call's connection, it was the deadline:
+    raise CallTimedOut. A body read until close ends cleanly when cut: a timeout too."""
+    try:
+        yield
+    except Exception:
+        if call.finish():
+            raise CallTimedOut("no complete answer within the deadline (cut off)") from None
+        raise
+    if finish and call.finish():
+        raise CallTimedOut("no complete answer within the deadline (cut off)")
 
 
 def _open(call, method, url, headers, params, json_body, data, connect_s, read_s):
@@ -156,12 +174,13 @@ class RawStream:
     def __init__(
         self,
         response: requests.Response,
+        call: Call,
         *,
         read_s: float,
         max_bytes: int,
         clock: Callable[[], float],
     ) -> None:
-        self._response = response
+        self._response, self._call = response, call
         self.status: int = response.status_code
         self.headers: CaseInsensitiveDict = response.headers
         self.url: str = response.url
@@ -183,9 +202,13 @@ class RawStream:
         except ReadTimeoutError:
             return None
         except (ProtocolError, OSError) as exc:
+            if self._call.fired:
+                return None  # the watchdog cut it: the call's deadline has passed
             raise ConnectionFailed(f"stream broke off ({type(exc).__name__})") from None
         except DecodeError:
             raise ContractBroken("stream could not be decoded", vendor_status=self.status) from None
+        if not chunk and self._call.fired:
+            return None  # the cut reads as an end of stream: it was the deadline
         self.size += len(chunk)
         if self.size > self.max_bytes:
             raise ContractBroken(
@@ -196,7 +219,8 @@ class RawStream:
     def read_body(self, deadline_at: float) -> bytes:
         """The whole (capped) body, then close: for an answer that opened no stream."""
         try:
-            return _read_capped(self._response, deadline_at, self.max_bytes, self.clock)
+            with by_deadline(self._call):
+                return _read_capped(self._response, deadline_at, self.max_bytes, self.clock)
         finally:
             self.close()
 
@@ -210,6 +234,7 @@ class RawStream:
         """Close the connection (it is not returned to the pool: its body was not read)."""
         if not self.closed:
             self.closed = True
+            self._call.finish()
             try:
                 self._response.close()
             except OSError:

@@ -1,0 +1,58 @@
+"""The deadline watchdog: one thread that cuts the connections of calls past their deadline.
+
+A socket timeout bounds each read, not the call: a peer that trickles one byte every
+half second (headers, body or TLS handshake) never lets a read time out. So every
+outbound call registers its connections with the watchdog, which at the call's
+deadline shuts them down (`shutdown(SHUT_RDWR)` on the connection's socket): the
+read blocked in the call's thread returns at once, and the transport reports a
+timeout. One thread serves the whole process; a call that ends first is only marked
+done (its entry is dropped when its time comes).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+from typing import Protocol
+
+
+class Watched(Protocol):
+    real_deadline: float
+
+    def fire(self) -> None: ...
+
+
+class Watchdog:
+    """Calls `fire()` on each armed entry once `time.monotonic()` reaches its deadline."""
+
+    def __init__(self) -> None:
+        self._wake = threading.Condition()
+        self._heap: list[tuple[float, int, Watched]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, entry: Watched) -> None:
+        with self._wake:
+            heapq.heappush(self._heap, (entry.real_deadline, next(self._order), entry))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="http-deadline", daemon=True)
+                self._thread.start()
+            elif self._heap[0][2] is entry:
+                self._wake.notify()  # an earlier deadline than the one it sleeps for
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._heap or self._heap[0][0] > time.monotonic():
+                    timeout = self._heap[0][0] - time.monotonic() if self._heap else None
+                    self._wake.wait(timeout)
+                _, _, entry = heapq.heappop(self._heap)
+            try:
+                entry.fire()
+            except Exception:  # noqa: BLE001 - the watchdog must outlive any one call
+                pass
+
+
+WATCHDOG = Watchdog()
