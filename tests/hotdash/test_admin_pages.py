@@ -15,6 +15,7 @@ from approvals.models import FeatureFlag
 from approvals.services import approval_request_create
 from hotdash.models import ApiToken
 from integrations.models import Integration
+from integrations.webhooks.models import WebhookRejection
 from monitoring.engine import probe_now
 from monitoring.models import FlowCount, MaintenanceWindow, SignalState
 from monitoring.rollups import rollups_refresh
@@ -50,6 +51,9 @@ def console(client, superuser, sandbox, settings):
     finding_raise(kind="quota", key="shopify:cost_bucket", title="Bucket low", integration=shopify)
     FlowCount.objects.create(integration=shopify, metric="orders", hour=timezone.now(), count=3)
     SignalState.objects.create(key="sla-report:2026-W47", data={"sent_at": "2026-11-23"})
+    WebhookRejection.objects.create(  # refused deliveries, counted per window
+        window_start=timezone.now(), address="192.0.2.1", source="shopify", reason="bad_signature"
+    )
     token = ApiToken(user=superuser, name="console")
     token.issue()
     token.save()

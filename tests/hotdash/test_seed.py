@@ -103,11 +103,11 @@ def test_seed__roles__every_role_sees_slo_data_and_audit_checkpoints_but_no_leas
 
 
 def test_seed__roles__counts_follow_the_declarations():
-    # Given 21 models every role views, 10 operator grants beyond that, 2 approver grants
-    # (approvals 5 + integrations 4 + monitoring 11 + hotdash 1 viewed; operators: approvals
+    # Given 22 models every role views, 10 operator grants beyond that, 2 approver grants
+    # (approvals 5 + integrations 5 + monitoring 11 + hotdash 1 viewed; operators: approvals
     # 1, integrations 2, monitoring 5, hotdash 2; approvers: approvals 2)
     # When seeding, Then each group holds exactly those
-    assert roles_seed() == {"viewers": 21, "operators": 31, "approvers": 23}
+    assert roles_seed() == {"viewers": 22, "operators": 32, "approvers": 24}
 
 
 def test_seed__credentials__names_only_never_values():
