@@ -5,9 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ParseError
 from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
@@ -51,19 +49,7 @@ class AuditPages(StrictCursorPagination):
     max_page_size = 1000
 
 
-class NestingSafeJSONParser(JSONParser):
-    """JSON nested deeper than the decoder's stack (about 1,000 levels) is a 400
-    `parse_error`; DRF lets the RecursionError through as a 500."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise ParseError("JSON parse error - nested too deeply.") from None
-
-
 class Base(AuditedViewMixin):
-    parser_classes = [NestingSafeJSONParser, FormParser, MultiPartParser]
     permission_classes = [CanRead]
     throttle_classes = [MutationRateThrottle]
     filter_backends = [StrictFilterBackend]

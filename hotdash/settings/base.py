@@ -145,6 +145,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "hotdash.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"mutations": "120/min"},
+    # DRF's defaults (the browsable API posts forms), with JSON too deep to decode a 400.
+    "DEFAULT_PARSER_CLASSES": ["hotdash.parsers.NestingSafeJSONParser"]
+    + ["rest_framework.parsers.FormParser", "rest_framework.parsers.MultiPartParser"],
 }
 
 # Hot dashboard reads (health summary, integration list, tiles) answer from a per-process
