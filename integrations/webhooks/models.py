@@ -56,6 +56,9 @@ class WebhookEvent(models.Model):
         max_length=71,
         blank=True,
         default="",
+        # Also a database default: processes still running the previous code during a
+        # deploy insert rows without this column.
+        db_default="",
         help_text=(
             "sha256 of what the sender signed, where that includes a timestamp (Chatwoot: "
             "timestamp.body); unique per source, so a replay under a new delivery id is a "

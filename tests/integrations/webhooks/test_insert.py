@@ -46,3 +46,15 @@ def test_insert__duplicate__none_and_the_caller_transaction_survives(path):
         assert event_insert(VALUES | {"topic": "orders/updated"}) is None
         assert WebhookEvent.objects.get().topic == "orders/create"  # still usable
     assert event_insert(VALUES | {"source": "chatwoot"}) is not None
+
+
+def test_insert__by_the_previous_code_without_replay_key__stored_with_an_empty_key(monkeypatch):
+    """During a deploy, processes still on the previous code insert without the column."""
+    previous = tuple(name for name in insert.COLUMNS if name != "replay_key")
+    monkeypatch.setattr(insert, "COLUMNS", previous)
+    insert._statement.cache_clear()
+    try:
+        event_id = event_insert(VALUES)
+    finally:
+        insert._statement.cache_clear()
+    assert WebhookEvent.objects.get(pk=event_id).replay_key == ""
