@@ -53,6 +53,7 @@ def embedded_ipv4(address: Address) -> ipaddress.IPv4Address | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # asked before every request, kept-alive ones included
 def refusal(address: Address) -> str | None:
     """Why `address` is never a vendor ("loopback", "private", …), or None for a public one."""
     inner = embedded_ipv4(address)
