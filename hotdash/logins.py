@@ -24,15 +24,16 @@ from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 
 from approvals.audit import Actor, audit_record
-from approvals.audit.context import normalise_ip
 from approvals.models import AuditEvent
+from hotdash.proxies import client_ip as proxies_client_ip
 
 USERNAME_LIMIT = 150
 
 
 def client_ip(request) -> str | None:
-    """The address failures are counted by: REMOTE_ADDR, as the audit trail records it."""
-    return normalise_ip(request.META.get("REMOTE_ADDR"))
+    """The address failures are counted by (hotdash.proxies: behind trusted proxies, the
+    client's own address, not the proxy's)."""
+    return proxies_client_ip(request)
 
 
 def _tried(credentials: dict | None) -> str:

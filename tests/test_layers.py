@@ -33,6 +33,7 @@ LEAF_MODULES = {
     "hotdash.progress",
     "hotdash.knobs",
     "hotdash.adminkit",
+    "hotdash.proxies",
 }
 # The apps each app may import, besides itself and the leaf modules.
 MAY_IMPORT = {

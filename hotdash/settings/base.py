@@ -31,6 +31,9 @@ SECRET_KEY = CONFIG.secret_key
 SECRET_KEY_FALLBACKS = CONFIG.secret_key_fallbacks
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 CSRF_TRUSTED_ORIGINS = CONFIG.csrf_trusted_origins
+# The deployment's own proxies: behind them the client is read from X-Forwarded-For
+# (hotdash/proxies.py); without them REMOTE_ADDR, and the header is never believed.
+TRUSTED_PROXIES = CONFIG.trusted_proxies
 
 INSTALLED_APPS = [
     # The Django admin with the operator console's site (status board, console pages).

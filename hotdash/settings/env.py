@@ -7,6 +7,7 @@ never reads `os.environ` itself, so it can be tested with any mapping.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,7 @@ class Config:
     cors_allowed_origins: list[str] = field(default_factory=list)
     log_level: str = "INFO"
     log_format: str = "plain"
+    trusted_proxies: list[str] = field(default_factory=list)
 
 
 def read_bool(environ_: Mapping[str, str], name: str, default: bool) -> bool:
@@ -118,6 +120,17 @@ def read_origins(environ_: Mapping[str, str], name: str) -> list[str]:
                 f"{name} holds {origin!r}; origins look like https://dash.example.com"
             )
     return [origin.rstrip("/") for origin in origins]
+
+
+def read_networks(environ_: Mapping[str, str], name: str) -> list[str]:
+    """Comma-separated addresses or networks (`127.0.0.1,10.0.0.0/8`)."""
+    entries = read_list(environ_, name, [])
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(f"{name} holds {entry!r}, not an address or network") from None
+    return entries
 
 
 def read_list(environ_: Mapping[str, str], name: str, default: list[str]) -> list[str]:
@@ -228,4 +241,5 @@ def read_config(environ_: Mapping[str, str]) -> Config:
         cors_allowed_origins=read_origins(environ_, "CORS_ALLOWED_ORIGINS"),
         log_level=read_choice(environ_, "LOG_LEVEL", "INFO", LOG_LEVELS, upper=True),
         log_format=read_choice(environ_, "LOG_FORMAT", "plain", ("plain", "json")),
+        trusted_proxies=read_networks(environ_, "TRUSTED_PROXIES"),
     )
