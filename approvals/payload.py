@@ -10,12 +10,9 @@ edited payload a hash that verifies. Keys being retired verify, never sign:
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.utils.crypto import constant_time_compare, salted_hmac
-
 from approvals import registry
 from approvals.audit.chain import canonical_json, json_native
-from approvals.conf import knob
+from approvals.keys import keys, sign, verifies
 from approvals.models import ApprovalRequest
 from hotdash.errors import DomainError
 
@@ -25,33 +22,24 @@ SALT = "hotdash.approvals.payload_hash"
 def payload_hash(*, action: str, target: str, params: dict, precondition: dict) -> str:
     """HMAC-SHA256 (hex) under the current key over the canonical JSON of exactly what is
     approved."""
-    return _digest(_body(action, target, params, precondition), hash_keys()[0])
+    return sign(SALT, _body(action, target, params, precondition), hash_keys()[0])
 
 
 def payload_intact(request: ApprovalRequest) -> bool:
     """Whether the stored row still carries a hash of its own payload under one of the keys
     (False if the row was edited, whoever recomputed a hash)."""
     body = _body(request.action, request.target, request.params, request.precondition)
-    return any(
-        constant_time_compare(_digest(body, key), request.payload_hash) for key in hash_keys()
-    )
+    return verifies(SALT, body, request.payload_hash, hash_keys())
 
 
 def hash_keys() -> list[str]:
-    """The key that signs, then the retired keys that still verify."""
-    explicit = knob("HASH_KEY")
-    if explicit:
-        return [explicit, *knob("HASH_KEY_FALLBACKS")]
-    return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    """The key that signs, then the retired keys that still verify (approvals.keys)."""
+    return keys("HASH_KEY")
 
 
 def _body(action: str, target: str, params: dict, precondition: dict) -> str:
     body = {"action": action, "target": target, "params": params, "precondition": precondition}
     return canonical_json(body)
-
-
-def _digest(body: str, key: str) -> str:
-    return salted_hmac(SALT, body, secret=key, algorithm="sha256").hexdigest()
 
 
 def request_drift(request: ApprovalRequest) -> tuple[str, str] | None:
