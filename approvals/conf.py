@@ -24,6 +24,11 @@ DEFAULTS: dict[str, object] = {
     "HASH_KEY": "",
     # Retired hash keys: they still verify requests made under them, never sign new ones.
     "HASH_KEY_FALLBACKS": (),
+    # The key of the audit trail (events' digests and checkpoints' signatures, approvals.audit);
+    # empty: one derived from SECRET_KEY. Retired keys stay in the fallbacks for as long as
+    # the events signed under them are kept: they are verified for ever.
+    "AUDIT_KEY": "",
+    "AUDIT_KEY_FALLBACKS": (),
 }
 
 

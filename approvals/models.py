@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class FeatureFlag(models.Model):
@@ -202,14 +203,20 @@ class AuditEvent(models.Model):
 
 
 class AuditCheckpoint(models.Model):
-    """A periodic note of the chain's head, so a truncated tail is detectable."""
+    """A signed note of the chain's head (approvals.audit.anchor), so a truncated tail, a
+    rewrite or a deleted checkpoint is detectable. Insert-only, like the events."""
 
+    number = models.BigIntegerField(unique=True, help_text="1, 2, 3…: a gap is a deletion.")
     seq = models.BigIntegerField()
     head_hash = models.CharField(max_length=64)
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=timezone.now)
+    legacy_through = models.BigIntegerField(
+        default=0, help_text="The last event hashed before the audit key (unkeyed)."
+    )
+    signature = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
-        ordering = ["-seq"]
+        ordering = ["-number"]
 
     def __str__(self) -> str:
-        return f"checkpoint at #{self.seq}"
+        return f"checkpoint {self.number} at #{self.seq}"

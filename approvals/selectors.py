@@ -9,6 +9,7 @@
     flag_evaluation(flag=flag, subject="store-42") -> Evaluation(True, "rollout_in", 3)
     kill_switches_active(action=…, integration=…)  the set kill switches (fresh read)
     audit_event_list()                             the trail, newest first (API)
+    audit_head()                                   the chain's head: seq, hash, at (witnesses)
 
 Nothing in the product branches on a release flag, so there is no cached flag read:
 kill switches are the flags the product reads, from the database on every check.
@@ -23,7 +24,7 @@ from datetime import datetime
 from django.db import DatabaseError
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from approvals.models import ApprovalRequest, AuditEvent, FeatureFlag
+from approvals.models import ApprovalRequest, AuditCheckpoint, AuditEvent, FeatureFlag
 
 Status = ApprovalRequest.Status
 
@@ -131,3 +132,30 @@ def kill_switches_active(*, action: str = "", integration: str = "") -> list[Fea
 def audit_event_list() -> QuerySet[AuditEvent]:
     """The audit trail, newest first."""
     return AuditEvent.objects.all()
+
+
+@dataclass(frozen=True)
+class AuditHead:
+    """The audit chain's newest event (`seq`, `hash`, `at`) and the last checkpoint's
+    number (None before the first)."""
+
+    seq: int
+    hash: str
+    at: datetime
+    checkpoint: int | None
+
+
+def audit_head() -> AuditHead | None:
+    """The chain's head, or None while the trail is empty. Two index reads, no scan.
+
+    For witnesses outside the database (metrics, the weekly mail, a log shipped
+    elsewhere): a copy of (seq, hash) kept there can later be checked with
+    `manage.py audit_verify --expect-seq SEQ --expect-hash HASH`, which detects a head cut
+    off or rewritten since, even with the checkpoints after it deleted. A seq that goes
+    down between two readings is a truncated trail.
+    """
+    head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash", "at").first()
+    if head is None:
+        return None
+    number = AuditCheckpoint.objects.order_by("-number").values_list("number", flat=True)
+    return AuditHead(*head, checkpoint=number.first())

@@ -29,13 +29,15 @@ class AuditEventAdmin(ReadOnlyAdmin):
         return [path("verify/", verify, name="approvals_auditevent_verify"), *super().get_urls()]
 
     def verify_view(self, request):
-        """POST: recompute the whole chain and report in a message."""
+        """POST: recompute the whole chain, check it against the signed checkpoints, and
+        report in a message. (A witness from outside the database: `manage.py audit_verify
+        --expect-seq --expect-hash`.)"""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         report = audit_verify()
         if report.ok:
             checkpoint = (
-                f"last checkpoint #{report.checkpoint_seq}"
+                f"last signed checkpoint #{report.checkpoint_seq}"
                 if report.checkpoint_seq is not None
                 else "no checkpoint written yet"
             )

@@ -1,7 +1,14 @@
 """The hash chain: canonical serialisation, secret masking and the hash of one event.
 
-    body   = sha256(canonical JSON of the event's fields but seq, at, prev_hash, hash)
+    body   = HMAC-SHA256(audit key, canonical JSON of the event's fields but seq, at,
+                         prev_hash, hash)
     hash   = sha256(f"{prev_hash}|{seq}|{at as UTC ISO-8601 with µs and Z}|{body}")
+
+The body digest is keyed (approvals.keys, `APPROVALS_AUDIT_KEY`; by default derived from
+SECRET_KEY with a salt of its own) and never stored, so someone who can write the database
+but not read the settings can neither append an event that verifies nor re-link existing
+events after a deletion or an edit. Events written before the key (up to the seq that the
+signed checkpoints name as `legacy_through`, migration 0006) carry an unkeyed sha256 body.
 
 Canonical JSON has sorted keys, fixed separators and UTF-8 text. The chain
 part is a plain string so PostgreSQL can compute it in the insert trigger
@@ -17,7 +24,12 @@ import json
 import re
 from datetime import UTC, datetime
 
+from django.utils.crypto import constant_time_compare
+
+from approvals.keys import keys, sign
+
 GENESIS_HASH = "0" * 64
+EVENT_SALT = "hotdash.approvals.audit.event"
 MASK = "***"
 
 # Key names whose values are secrets. Masking too much is harmless; too little is not.
@@ -89,10 +101,24 @@ def canonical_json(fields: dict) -> str:
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def body_digest(event) -> str:
-    """sha256 of the canonical JSON of the event's body (everything but the chain fields)."""
-    body = {name: getattr(event, name) for name in BODY_FIELDS}
-    return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
+def audit_keys() -> list[str]:
+    """The audit key that signs, then the retired ones that still verify."""
+    return keys("AUDIT_KEY")
+
+
+def body_text(event) -> str:
+    """The canonical JSON of the event's body (everything but the chain fields)."""
+    return canonical_json({name: getattr(event, name) for name in BODY_FIELDS})
+
+
+def body_digest(event, key: str | None = None) -> str:
+    """HMAC-SHA256 of the event's body under `key` (default: the audit key that signs)."""
+    return sign(EVENT_SALT, body_text(event), key if key is not None else audit_keys()[0])
+
+
+def legacy_body_digest(event) -> str:
+    """The unkeyed sha256 body of events written before the audit key (migration 0006)."""
+    return hashlib.sha256(body_text(event).encode("utf-8")).hexdigest()
 
 
 def chain_hash(prev_hash: str, seq: int, at: datetime, body: str) -> str:
@@ -100,6 +126,21 @@ def chain_hash(prev_hash: str, seq: int, at: datetime, body: str) -> str:
     return hashlib.sha256(f"{prev_hash}|{seq}|{iso_utc(at)}|{body}".encode()).hexdigest()
 
 
-def event_hash(event) -> str:
-    """The hash this event must carry, given its fields and its `prev_hash`."""
-    return chain_hash(event.prev_hash, event.seq, event.at, body_digest(event))
+def event_hash(event, key: str | None = None) -> str:
+    """The hash this event must carry, given its fields and its `prev_hash`, under `key`
+    (default: the audit key that signs)."""
+    return chain_hash(event.prev_hash, event.seq, event.at, body_digest(event, key))
+
+
+def event_intact(event, *, legacy: bool, candidates: list[str]) -> bool:
+    """Whether the event carries the hash of its own fields and `prev_hash`: under one of
+    the audit keys, or, for an event written before the key (`legacy`), unkeyed."""
+    if legacy:
+        digests = [legacy_body_digest(event)]
+    else:
+        text = body_text(event)
+        digests = [sign(EVENT_SALT, text, key) for key in candidates]
+    return any(
+        constant_time_compare(chain_hash(event.prev_hash, event.seq, event.at, d), event.hash)
+        for d in digests
+    )

@@ -9,11 +9,13 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from approvals.audit.anchor import checkpoint_signature
 from approvals.audit.chain import (
     BODY_FIELDS,
     GENESIS_HASH,
     body_digest,
     event_hash,
+    iso_utc,
     json_native,
     mask_secrets,
 )
@@ -143,17 +145,33 @@ def target_of(target) -> tuple[str, str, str]:
 
 
 def audit_checkpoint_write() -> AuditCheckpoint | None:
-    """Note the chain's head (seq and hash) in AuditCheckpoint and in the log.
+    """Sign a checkpoint of the chain's head and log it (approvals.audit.anchor).
 
-    Returns the checkpoint, or None when the trail is empty or the head is
-    already checkpointed. A truncated tail is later detectable against it.
+    Returns the checkpoint, or None when the trail is empty or the head is already
+    checkpointed. The log line (`audit checkpoint n=… seq=… head=…`) is the copy outside
+    the database: give it to `manage.py audit_verify --expect-seq --expect-hash`.
     """
     with transaction.atomic():
         _lock_chain()
         head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
         if head is None or AuditCheckpoint.objects.filter(seq=head[0]).exists():
             return None
-        checkpoint = AuditCheckpoint.objects.create(seq=head[0], head_hash=head[1])
-    # A second copy outside the database, for whoever ships the logs elsewhere.
-    logger.info("audit checkpoint seq=%s head=%s", checkpoint.seq, checkpoint.head_hash)
+        last = AuditCheckpoint.objects.order_by("-number").first()
+        fields = {
+            "number": last.number + 1 if last else 1,
+            "seq": head[0],
+            "head_hash": head[1],
+            "at": timezone.now(),
+            "legacy_through": last.legacy_through if last else 0,
+        }
+        checkpoint = AuditCheckpoint.objects.create(
+            **fields, signature=checkpoint_signature(**fields)
+        )
+    logger.info(
+        "audit checkpoint n=%s seq=%s head=%s at=%s",
+        checkpoint.number,
+        checkpoint.seq,
+        checkpoint.head_hash,
+        iso_utc(checkpoint.at),
+    )
     return checkpoint

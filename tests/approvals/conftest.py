@@ -49,18 +49,27 @@ def on_postgres():
         pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://…)")
 
 
+TRIGGERS = (
+    ("approvals_auditevent", "approvals_auditevent_no_change"),
+    ("approvals_auditcheckpoint", "approvals_auditcheckpoint_no_change"),
+)
+
+
 @contextmanager
 def tampering():
-    """Edit the audit table the way someone with table-owner access could: on PostgreSQL,
-    past the append-only trigger (the hash chain must still tell)."""
+    """Edit the audit tables the way their owner could: on PostgreSQL, past the append-only
+    triggers (`ALTER TABLE … DISABLE TRIGGER`; the chain and the signatures must still tell)."""
     if connection.vendor != "postgresql":
         yield
         return
-    trigger = "ALTER TABLE approvals_auditevent {} TRIGGER approvals_auditevent_no_change"
-    with connection.cursor() as cursor:
-        cursor.execute(trigger.format("DISABLE"))
+    _triggers("DISABLE")
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(trigger.format("ENABLE"))
+        _triggers("ENABLE")
+
+
+def _triggers(verb: str) -> None:
+    with connection.cursor() as cursor:
+        for table, trigger in TRIGGERS:
+            cursor.execute(f"ALTER TABLE {table} {verb} TRIGGER {trigger}")

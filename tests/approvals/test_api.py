@@ -219,7 +219,7 @@ def test_audit__verify__ok_then_409_when_broken(operator, viewer, api):
     assert response.json()["first_break"] == {
         "seq": 1,
         "kind": "edited",
-        "detail": "#1 was changed after it was written",
+        "detail": "#1 was changed after it was written, or forged",
     }
     assert api(viewer).get("/api/v1/audit/verify/").status_code == 403
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -26,14 +28,16 @@ def record(n: int = 1, **extra) -> list[AuditEvent]:
     ]
 
 
-def test_record__events__chain_by_sequence_and_hash():
+def test_record__events__chain_by_sequence_and_a_keyed_hash():
     first, second = record(2)
     assert (first.seq, second.seq) == (1, 2)
     assert first.prev_hash == GENESIS_HASH and second.prev_hash == first.hash
+    # The body digest is an HMAC under a key derived from SECRET_KEY (Django's salted_hmac).
+    key = hashlib.sha256(("hotdash.approvals.audit.event" + settings.SECRET_KEY).encode()).digest()
     for event in (first, second):
         event.refresh_from_db()
         body = canonical_json({name: getattr(event, name) for name in BODY_FIELDS})
-        digest = hashlib.sha256(body.encode()).hexdigest()
+        digest = hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
         link = f"{event.prev_hash}|{event.seq}|{iso_utc(event.at)}|{digest}"
         assert event.hash == hashlib.sha256(link.encode()).hexdigest()
 
