@@ -143,6 +143,9 @@ class ApprovalDecision(models.Model):
     verdict = models.CharField(max_length=10, choices=Verdict.choices)
     comment = models.TextField(blank=True)
     payload_hash = models.CharField(max_length=64)
+    # HMAC under the payload key (approvals.payload.decision_signature): only a signed
+    # decision counts, so a database writer cannot add or turn one.
+    signature = models.CharField(max_length=64, blank=True, default="")
     decided_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

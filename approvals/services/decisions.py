@@ -9,7 +9,7 @@ from approvals import roles
 from approvals.audit import audit_record
 from approvals.hooks import request_event
 from approvals.models import ApprovalDecision, ApprovalRequest
-from approvals.payload import request_drift
+from approvals.payload import decision_signature, decision_signed, request_drift
 from approvals.services.lifecycle import (
     enqueue_execution,
     expire,
@@ -113,6 +113,12 @@ def _record_decision(request: ApprovalRequest, approver, verdict: str, comment: 
         verdict=verdict,
         comment=comment,
         payload_hash=request.payload_hash,
+        signature=decision_signature(
+            request_id=request.pk,
+            approver_id=approver.pk,
+            verdict=verdict,
+            payload_hash=request.payload_hash,
+        ),
     )
     after = _status_after(request, verdict)
     if after != Status.PENDING:
@@ -134,5 +140,6 @@ def _status_after(request: ApprovalRequest, verdict: str) -> str:
         return Status.REJECTED
     approvals = request.decisions.filter(
         verdict=ApprovalDecision.Verdict.APPROVE, payload_hash=request.payload_hash
-    ).count()
-    return Status.APPROVED if approvals >= request.required_approvals else Status.PENDING
+    )
+    signed = sum(1 for decision in approvals if decision_signed(decision))
+    return Status.APPROVED if signed >= request.required_approvals else Status.PENDING

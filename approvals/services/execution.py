@@ -15,7 +15,7 @@ from approvals.audit.chain import json_native
 from approvals.conf import knob
 from approvals.hooks import request_event
 from approvals.models import ApprovalDecision, ApprovalRequest
-from approvals.payload import request_drift
+from approvals.payload import decision_signed, payload_problem, request_drift
 from approvals.selectors import FlagsUnavailable, kill_switches_active
 from approvals.services.requests import approval_request_create
 from hotdash.errors import DomainError, PermissionRefused
@@ -33,7 +33,9 @@ def approval_request_execute(*, request_id: int) -> ApprovalRequest | None:
        changed, another worker has it or it is finished: return without acting.
     2. Re-check now: the action still exists, the execution window is open,
        no kill switch (global, integration, action) is set and flags are readable,
-       enough approvers still hold the role, and the request has not drifted
+       the stored payload still carries its keyed hash, enough approvals signed by
+       the application (never fewer than the action requires) come from people who
+       still hold the role, and the request has not drifted
        (`request_drift`: the stored payload still hashes to `payload_hash`, the
        precondition reads the same; also checked when approvers decide). Any failure →
        `conflict` (or `expired`), and the action is never called.
@@ -67,7 +69,7 @@ def _recheck(request: ApprovalRequest) -> tuple[str, str, str] | None:
         return Status.CONFLICT, error.code, error.detail
     if timezone.now() > request.expires_at + knob("EXECUTION_GRACE"):
         return Status.EXPIRED, "expired", "The request was not executed in time."
-    for check in (_kill_switches, _approvers, _drift):
+    for check in (_kill_switches, _payload, _approvers, _drift):
         problem = check(request, action)
         if problem:
             return (Status.CONFLICT, *problem)
@@ -89,18 +91,30 @@ def _kill_switches(request, action) -> tuple[str, str] | None:
     return None
 
 
+def _payload(request, action) -> tuple[str, str] | None:
+    return payload_problem(request)
+
+
 def _approvers(request, action) -> tuple[str, str] | None:
-    """Approvals count only from people who still hold the approvers role now."""
-    if request.required_approvals == 0:
+    """Approvals count only when the application signed them (decision_signed) and from
+    people who still hold the approvers role now; never fewer than the action itself
+    requires, whatever the stored request says."""
+    needed = max(request.required_approvals, action.required_approvals)
+    if needed == 0:
         return None
     approvals = ApprovalDecision.objects.filter(
         request=request, verdict=ApprovalDecision.Verdict.APPROVE, payload_hash=request.payload_hash
     ).exclude(approver=None)
-    users = get_user_model().objects.filter(pk__in=approvals.values("approver_id"))
+    signed = [decision for decision in approvals if decision_signed(decision)]
+    users = get_user_model().objects.filter(pk__in=[d.approver_id for d in signed])
     valid = [u for u in users if roles.can_approve(u) and u.pk != request.requested_by_id]
-    if len(valid) < request.required_approvals:
-        return "role_revoked", "An approver no longer holds the approvers role."
-    return None
+    if len(valid) >= needed:
+        return None
+    if len(signed) < len(approvals):
+        return "approval_unsigned", "An approval does not carry the application's signature."
+    if len(signed) < needed:
+        return "quorum_missing", f"The action needs {needed} approval(s); it has {len(signed)}."
+    return "role_revoked", "An approver no longer holds the approvers role."
 
 
 def _drift(request, action) -> tuple[str, str] | None:
