@@ -2,27 +2,9 @@
 Configuration table)."""
 
 import os
-from datetime import timedelta
 
-import environ
-
-from .env import BASE_DIR, ConfigError, read_bool, read_config
-
-_dotenv = BASE_DIR / ".env"
-if _dotenv.is_file():
-    environ.Env.read_env(str(_dotenv))
-# The running demo's variables (DEBUG, SANDBOX_URL…), so manage.py works in a second
-# terminal as typed; only in this development profile, never in production or tests.
-_demo_env = BASE_DIR / "var" / "demo.env"
-if os.environ.get("DJANGO_SETTINGS_MODULE") == "hotdash.settings.base" and _demo_env.is_file():
-    environ.Env.read_env(str(_demo_env))
-
-try:
-    CONFIG = read_config(os.environ)
-except ConfigError as exc:
-    # One line naming the variable, no traceback: manage.py, gunicorn and the
-    # job cluster all stop here with exit status 1.
-    raise SystemExit(f"hotdash: configuration error: {exc}") from None
+from .config import CONFIG
+from .env import BASE_DIR, read_bool
 
 DEBUG = CONFIG.debug
 SECRET_KEY = CONFIG.secret_key
@@ -75,22 +57,6 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# django-axes refuses a locked-out login before any password is checked; then Django's own.
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-# Five failed logins for one user name (from anywhere), or from one address (whatever the
-# names), lock that user name or address out for LOGIN_COOLOFF_MINUTES; a failure while
-# locked out starts the cool-off again. Unlocking: docs/security.md#logins.
-AXES_FAILURE_LIMIT = CONFIG.login_failure_limit
-AXES_COOLOFF_TIME = timedelta(minutes=CONFIG.login_cooloff_minutes)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_CLIENT_IP_CALLABLE = "hotdash.logins.client_ip"  # the address the audit trail records
-AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-AXES_DISABLE_ACCESS_LOG = True  # logins are on the audit trail (hotdash/logins.py)
-AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken"]  # masked in AccessAttempt
-AXES_VERBOSE = False
 
 ROOT_URLCONF = "hotdash.urls"
 WSGI_APPLICATION = "hotdash.wsgi.application"
@@ -295,8 +261,4 @@ LOGGING = {
     },
 }
 
-# A dashboard served from another origin may call the API (GET, and writes with a token):
-# CORS_ALLOWED_ORIGINS lists those origins; none by default. Only /api/ answers CORS.
-CORS_ALLOWED_ORIGINS = CONFIG.cors_allowed_origins
-CORS_URLS_REGEX = r"^/api/.*$"
-CORS_PREFLIGHT_MAX_AGE = 3600
+from .security import *  # noqa: E402,F401,F403 (logins, CORS)
