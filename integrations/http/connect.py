@@ -76,7 +76,10 @@ class Call:
         with self._lock:
             if self.done:
                 return
-            self._sockets.append(socket.fromfd(sock.fileno(), sock.family, sock.type))
+            try:
+                self._sockets.append(socket.fromfd(sock.fileno(), sock.family, sock.type))
+            except OSError:
+                return  # a socket already closed: its request fails on its own
             if self.fired:
                 _cut(self._sockets[-1])
             arm, self.armed = not self.armed, True

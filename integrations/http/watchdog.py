@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import os
 import threading
 import time
 from typing import Protocol
@@ -28,6 +29,11 @@ class Watchdog:
     """Calls `fire()` on each armed entry once `time.monotonic()` reaches its deadline."""
 
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Start empty, with no thread: also in a forked child (django-q2 forks its workers),
+        where the parent's thread is gone and its lock may have been held."""
         self._wake = threading.Condition()
         self._heap: list[tuple[float, int, Watched]] = []
         self._order = itertools.count()
@@ -56,3 +62,4 @@ class Watchdog:
 
 
 WATCHDOG = Watchdog()
+os.register_at_fork(after_in_child=WATCHDOG.reset)
