@@ -34,6 +34,7 @@ LEAF_MODULES = {
     "hotdash.knobs",
     "hotdash.adminkit",
     "hotdash.proxies",
+    "hotdash.parsers",
 }
 # The apps each app may import, besides itself and the leaf modules.
 MAY_IMPORT = {
