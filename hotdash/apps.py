@@ -21,3 +21,4 @@ class HotdashConfig(AppConfig):
         roles.declare("hotdash", view=["apitoken"], operate=["add_apitoken", "change_apitoken"])
         django_checks.register(checks.schedules_check)
         django_checks.register(checks.q_cluster_check)
+        django_checks.register(checks.schedules_stored_check, django_checks.Tags.database)

@@ -5,7 +5,8 @@ the job cluster's settings agree with each other. Registered in `HotdashConfig.r
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error
+from django.core.checks import Error, Warning
+from django.db import DatabaseError, connections
 from django.utils.module_loading import import_string
 
 
@@ -47,3 +48,37 @@ def q_cluster_check(app_configs=None, **kwargs) -> list[Error]:
             id="hotdash.E002",
         )
     ]
+
+
+def schedules_stored_check(app_configs=None, databases=None, **kwargs) -> list[Warning]:
+    """hotdash.W003 (tag `database`): a declared schedule missing from the database, or
+    stored with another task path (a task that moved module, before `manage.py seed`):
+    the job cluster would keep calling the old path, which no longer imports."""
+    from django_q.models import Schedule
+
+    from hotdash.schedules import SCHEDULES
+
+    warnings = []
+    for alias in databases or ():
+        try:
+            if Schedule._meta.db_table not in connections[alias].introspection.table_names():
+                continue  # not migrated yet (migrate runs the checks first)
+            stored = dict(
+                Schedule.objects.using(alias)
+                .filter(name__in=list(SCHEDULES))
+                .values_list("name", "func")
+            )
+        except DatabaseError:
+            continue  # an unreachable database is reported elsewhere
+        for name, (path, _type, _minutes) in SCHEDULES.items():
+            if stored.get(name) == path:
+                continue
+            found = "is not stored" if name not in stored else f"runs '{stored[name]}'"
+            warnings.append(
+                Warning(
+                    f"Schedule '{name}' {found}; the code declares '{path}'.",
+                    hint="Run `manage.py seed` (it writes the declared schedules by name).",
+                    id="hotdash.W003",
+                )
+            )
+    return warnings

@@ -188,3 +188,40 @@ def test_webhook_claim__not_above_job_timeout__is_integrations_e002(settings):
 def test_webhook_max_attempts__zero__is_integrations_e003(settings):
     settings.WEBHOOK_MAX_ATTEMPTS = 0
     assert ids(integrations_checks.webhook_settings_check()) == ["integrations.E003"]
+
+
+# hotdash: schedules as stored
+
+
+@pytest.mark.django_db
+def test_stored_schedules__as_declared__no_warning():
+    from hotdash.schedules import schedules_ensure
+
+    schedules_ensure()
+    assert hotdash_checks.schedules_stored_check(databases=["default"]) == []
+
+
+@pytest.mark.django_db
+def test_stored_schedules__old_task_path__is_hotdash_w003_naming_both():
+    from django_q.models import Schedule
+
+    from hotdash.schedules import schedules_ensure
+
+    schedules_ensure()
+    Schedule.objects.filter(name="monitoring.flows").update(func="monitoring.slo.tasks.flows_task")
+
+    warnings = hotdash_checks.schedules_stored_check(databases=["default"])
+
+    assert ids(warnings) == ["hotdash.W003"]
+    assert "monitoring.slo.tasks.flows_task" in warnings[0].msg
+    assert "monitoring.tasks.flows_task" in warnings[0].msg
+
+
+@pytest.mark.django_db
+def test_stored_schedules__never_seeded__one_warning_per_schedule():
+    warnings = hotdash_checks.schedules_stored_check(databases=["default"])
+    assert ids(warnings) == ["hotdash.W003"] * len(SCHEDULES)
+
+
+def test_stored_schedules__without_database_flag__not_run():
+    assert hotdash_checks.schedules_stored_check() == []
