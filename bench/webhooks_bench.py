@@ -94,7 +94,8 @@ def request_bytes(body: bytes, event_id: str, port: int) -> bytes:
         "X-Shopify-API-Version: 2025-10",
         f"X-Shopify-Webhook-Id: {uuid.uuid4()}",
         f"X-Shopify-Event-Id: {event_id}",
-        "X-Shopify-Triggered-At: 2026-11-22T20:00:00.000000Z",
+        # now: a trigger older than the replay window is refused (docs/webhooks.md)
+        f"X-Shopify-Triggered-At: {time.strftime('%Y-%m-%dT%H:%M:%S.000000Z', time.gmtime())}",
         "Connection: keep-alive",
     ]
     return ("\r\n".join(headers) + "\r\n\r\n").encode() + body

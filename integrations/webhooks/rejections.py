@@ -10,7 +10,8 @@ chain's lock. Now, per fixed window of REJECTION_WINDOW_S (5 minutes):
 1. Every refusal adds one to its `WebhookRejection` row, keyed by (window, address,
    source, reason): one `INSERT … ON CONFLICT DO UPDATE SET count = count + 1
    RETURNING count`, atomic on PostgreSQL and SQLite, so the counts add up exactly
-   whatever the concurrency. The address is REMOTE_ADDR; an IPv6 address counts as
+   whatever the concurrency. The address is the client's (hotdash.proxies: behind the
+   deployment's TRUSTED_PROXIES, the sender, not the proxy); an IPv6 address counts as
    its /64 (one subscriber's allocation), an IPv4-mapped one as the IPv4 address.
 2. The first refusal of a row appends one `webhook.rejected` audit event, but only
    for the first REJECTION_AUDITED_KEYS rows of the window; the next row appends one
@@ -45,6 +46,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
+from hotdash.proxies import client_ip
 from integrations.webhooks.conf import knob
 from integrations.webhooks.models import WebhookRejection
 
@@ -69,7 +71,7 @@ def rejection_note(*, source: str, refusal, request, body_bytes: int, now=None) 
     still has audit room; returns the Verdict (never raises)."""
     now = now or timezone.now()
     window = window_start(now)
-    address = address_key(request.META.get("REMOTE_ADDR"))
+    address = address_key(client_ip(request))
     try:
         count = _count_one(window, address, source, refusal.code, now)
         if count == 1:
@@ -90,7 +92,7 @@ def window_start(now: datetime) -> datetime:
 
 
 def address_key(raw: str | None) -> str:
-    """REMOTE_ADDR as counted: IPv4 as is, IPv4-mapped IPv6 as IPv4, other IPv6 as its /64."""
+    """An address as counted: IPv4 as is, IPv4-mapped IPv6 as IPv4, other IPv6 as its /64."""
     try:
         address = ipaddress.ip_address((raw or "").strip())
     except ValueError:

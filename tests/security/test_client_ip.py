@@ -80,3 +80,17 @@ def test_login_lockout_behind_the_proxy__locks_the_guesser_only(behind_proxy, op
 
     assert locked.status_code == 429
     assert answer.status_code == 302
+
+
+@pytest.mark.django_db
+def test_webhook_refusals_behind_the_proxy__counted_per_sender(behind_proxy):
+    """Forged deliveries through the proxy are counted (and limited) per sender."""
+    from integrations.webhooks.models import WebhookRejection
+
+    for sender in ("203.0.113.7", "203.0.113.8", "203.0.113.8"):
+        Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=sender).post(
+            "/webhooks/shopify/", b"{}", content_type="application/json"
+        )
+
+    counts = dict(WebhookRejection.objects.values_list("address", "count"))
+    assert counts == {"203.0.113.7": 1, "203.0.113.8": 2}
