@@ -20,7 +20,8 @@ def seeded(sandbox, settings):
 def test_probe__slugs__table_with_results(seeded, capsys):
     seeded.set_faults("publer", outage=True)
     Integration.objects.filter(slug="publer").update(failures_before_down=1)
-    call_command("probe", "shopify", "publer")
+    with pytest.raises(SystemExit):
+        call_command("probe", "shopify", "publer")
     out = capsys.readouterr().out.splitlines()
     assert out[0].split()[:3] == ["integration", "result", "state"]
     rows = {line.split()[0]: line.split() for line in out[1:]}
@@ -53,3 +54,45 @@ def test_probe__disabled__refused(seeded):
     Integration.objects.filter(slug="slack").update(enabled=False)
     with pytest.raises(CommandError, match="disabled integration"):
         call_command("probe", "slack")
+
+
+# -- exit status (issue 16 item 4) -----------------------------------------------------------
+
+
+def test_probe__every_probe_ok__exits_0(seeded):
+    call_command("probe", "shopify", "chatwoot")  # returns: manage.py exits 0
+
+
+def test_probe__one_probe_failed__exits_2(seeded):
+    # Given Publer down and Shopify slow, When both are probed, Then the failure wins
+    seeded.set_faults("publer", outage=True)
+    seeded.set_faults("shopify", latency_ms=50)
+    Integration.objects.filter(slug="shopify").update(degraded_latency_ms=1)
+    with pytest.raises(SystemExit) as exited:
+        call_command("probe", "shopify", "publer")
+    assert exited.value.code == 2
+
+
+def test_probe__slow_but_none_failed__exits_3(seeded):
+    seeded.set_faults("shopify", latency_ms=50)
+    Integration.objects.filter(slug="shopify").update(degraded_latency_ms=1)
+    with pytest.raises(SystemExit) as exited:
+        call_command("probe", "shopify", "chatwoot")
+    assert exited.value.code == 3
+
+
+def test_probe__bad_usage__exits_1(seeded, tmp_path):
+    """Through manage.py, as a script runs it: Django's CommandError exits 1."""
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    done = subprocess.run(
+        [sys.executable, "manage.py", "probe"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "give integration slugs or --all" in done.stderr

@@ -1,4 +1,9 @@
-"""`manage.py probe [slug ...] [--all]`: probe now and print what was seen."""
+"""`manage.py probe [slug ...] [--all]`: probe now and print what was seen.
+
+Exit status, for scripts (`manage.py probe --all || page-someone`): 0 every probe ok,
+1 bad usage or configuration (Django's CommandError), 2 at least one probe failed,
+3 none failed but at least one was degraded (slower than its `degraded_latency_ms`).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,19 @@ from django.core.management.base import BaseCommand, CommandError
 from hotdash.progress import Progress
 from integrations.models import Integration, IntegrationState
 from monitoring.engine import probe_now
+from monitoring.models import CheckResult
 from monitoring.pool import DbThreadPool
 
 CHUNK = 50
+EXIT_FAILED, EXIT_DEGRADED = 2, 3
 
 
 class Command(BaseCommand):
-    help = "Probe integrations now (by slug, or --all enabled ones) and print a result table."
+    help = (
+        "Probe integrations now (by slug, or --all enabled ones) and print a result table. "
+        "Exit status: 0 every probe ok; 1 bad usage; 2 at least one probe failed; "
+        "3 none failed, at least one degraded."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("slugs", nargs="*", help="integration slugs")
@@ -29,6 +40,9 @@ class Command(BaseCommand):
                 checks.update((c.integration_id, c) for c in probe_now(chunk, pool=pool).checks)
                 bar.advance(len(chunk))
         self._print_table(integrations, checks)
+        status = exit_status(c.status for c in checks.values())
+        if status:
+            raise SystemExit(status)
 
     def _select(self, slugs: list[str], all_: bool) -> list[Integration]:
         if all_ == bool(slugs):
@@ -57,3 +71,12 @@ class Command(BaseCommand):
                 f"{integration.slug:<24} {check.status:<9} {states[integration.pk].status:<12} "
                 f"{ms:>7} {check.http_status or '-':>4}  {detail}"
             )
+
+
+def exit_status(statuses) -> int:
+    """0 when every status is ok, EXIT_FAILED if any failed, else EXIT_DEGRADED if any was
+    degraded."""
+    seen = set(statuses)
+    if CheckResult.Status.FAIL in seen:
+        return EXIT_FAILED
+    return EXIT_DEGRADED if CheckResult.Status.DEGRADED in seen else 0
