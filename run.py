@@ -111,7 +111,10 @@ def demo() -> int:
     demo_env_write(env)
     manage("migrate", "--no-input", env=env)
     manage("seed", "--demo-users", env=env)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops it like Ctrl-C
+    # Ctrl-C and `kill` both stop it, even when started from a script's background job
+    # (a non-interactive shell starts those with SIGINT ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     children = []
     try:
         children.append(start("sandbox", "--port", sandbox_port, env=env))
