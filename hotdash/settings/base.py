@@ -16,6 +16,8 @@ CSRF_TRUSTED_ORIGINS = CONFIG.csrf_trusted_origins
 # The deployment's own proxies: behind them the client is read from X-Forwarded-For
 # (hotdash/proxies.py); without them REMOTE_ADDR, and the header is never believed.
 TRUSTED_PROXIES = CONFIG.trusted_proxies
+# APPROVALS_HASH_KEY, APPROVALS_AUDIT_KEY and their fallbacks, when the environment sets them.
+globals().update({f"APPROVALS_{name}": value for name, value in CONFIG.approvals_keys.items()})
 
 INSTALLED_APPS = [
     # The Django admin with the operator console's site (status board, console pages).

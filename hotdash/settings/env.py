@@ -53,6 +53,8 @@ class Config:
     log_level: str = "INFO"
     log_format: str = "plain"
     trusted_proxies: list[str] = field(default_factory=list)
+    # Keys the database must not hold (approvals/keys.py); empty: derived from SECRET_KEY.
+    approvals_keys: dict = field(default_factory=dict)
 
 
 def read_bool(environ_: Mapping[str, str], name: str, default: bool) -> bool:
@@ -131,6 +133,25 @@ def read_networks(environ_: Mapping[str, str], name: str) -> list[str]:
         except ValueError:
             raise ConfigError(f"{name} holds {entry!r}, not an address or network") from None
     return entries
+
+
+APPROVALS_KEYS = ("HASH_KEY", "AUDIT_KEY")
+
+
+def read_approvals_keys(environ_: Mapping[str, str]) -> dict:
+    """APPROVALS_HASH_KEY / APPROVALS_AUDIT_KEY and their comma-separated _FALLBACKS, as
+    settings `APPROVALS_<NAME>`; only those set (the others keep approvals' defaults)."""
+    found = {}
+    for name in APPROVALS_KEYS:
+        key = environ_.get(f"APPROVALS_{name}", "").strip()
+        if key:
+            if len(key) < 32:
+                raise ConfigError(f"APPROVALS_{name} must be at least 32 characters")
+            found[name] = key
+        fallbacks = read_list(environ_, f"APPROVALS_{name}_FALLBACKS", [])
+        if fallbacks:
+            found[f"{name}_FALLBACKS"] = tuple(fallbacks)
+    return found
 
 
 def read_list(environ_: Mapping[str, str], name: str, default: list[str]) -> list[str]:
@@ -242,4 +263,5 @@ def read_config(environ_: Mapping[str, str]) -> Config:
         log_level=read_choice(environ_, "LOG_LEVEL", "INFO", LOG_LEVELS, upper=True),
         log_format=read_choice(environ_, "LOG_FORMAT", "plain", ("plain", "json")),
         trusted_proxies=read_networks(environ_, "TRUSTED_PROXIES"),
+        approvals_keys=read_approvals_keys(environ_),
     )

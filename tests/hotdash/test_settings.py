@@ -160,3 +160,41 @@ def test_secret_key_fallbacks__comma_list__kept_in_order():
 def test_static_root__relative__refused():
     with pytest.raises(ConfigError, match="STATIC_ROOT"):
         read_config({"SECRET_KEY": "k", "STATIC_ROOT": "static"})
+
+
+def test_approvals_keys__from_the_environment__as_approvals_settings():
+    config = read_config(
+        {
+            "SECRET_KEY": "k",
+            "APPROVALS_AUDIT_KEY": "a" * 40,
+            "APPROVALS_AUDIT_KEY_FALLBACKS": "b" * 40 + "," + "c" * 40,
+        }
+    )
+    assert config.approvals_keys == {
+        "AUDIT_KEY": "a" * 40,
+        "AUDIT_KEY_FALLBACKS": ("b" * 40, "c" * 40),
+    }
+
+
+def test_approvals_key__too_short__names_the_variable():
+    with pytest.raises(ConfigError, match="APPROVALS_HASH_KEY"):
+        read_config({"SECRET_KEY": "k", "APPROVALS_HASH_KEY": "short"})
+
+
+def test_approvals_key__reaches_the_approvals_knob():
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        "DEBUG": "1",
+        "APPROVALS_AUDIT_KEY": "z" * 40,
+    }
+    code = "from approvals.conf import knob; print(knob('AUDIT_KEY'))"
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.strip()
+    assert out == "z" * 40
