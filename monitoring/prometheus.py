@@ -16,6 +16,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 
 from approvals.models import ApprovalRequest
+from approvals.selectors import audit_head
 from integrations.models import IntegrationState
 from monitoring.models import CheckRollup, Incident
 from monitoring.rollups import BUCKETS_MS
@@ -37,6 +38,22 @@ class HotdashCollector(Collector):
         pending = GaugeMetricFamily("hotdash_approvals_pending", "Approval requests waiting")
         pending.add_metric([], ApprovalRequest.objects.filter(status="pending").count())
         yield pending
+        yield from self._audit_head()
+
+    def _audit_head(self):
+        """The audit trail's head, witnessed outside the database: a scraped series that
+        ever goes down is a truncated trail (approvals.selectors.audit_head)."""
+        head = audit_head()
+        seq = GaugeMetricFamily(
+            "hotdash_audit_head_seq", "Sequence number of the audit trail's newest event"
+        )
+        seq.add_metric([], head.seq if head else 0)
+        yield seq
+        number = GaugeMetricFamily(
+            "hotdash_audit_checkpoint_number", "Number of the newest signed audit checkpoint"
+        )
+        number.add_metric([], (head.checkpoint or 0) if head else 0)
+        yield number
 
     def _health(self, states):
         up = GaugeMetricFamily(

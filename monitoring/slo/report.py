@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from approvals.selectors import audit_head
 from hotdash.errors import ValidationFailed
 from integrations.models import Integration, IntegrationState
 from monitoring.conf import knob
@@ -192,6 +193,7 @@ def sla_report_mail(*, week: str | None = None, now: datetime | None = None) -> 
         f"{r['longest_outage_seconds']:.0f} s, budget spent {r['error_budget_spent']}"
         for r in rows
     )
+    body += "\n\n" + audit_witness_line()
     content = {
         "type": "report.sla",
         "week": label,
@@ -218,3 +220,16 @@ def sla_report_mail(*, week: str | None = None, now: datetime | None = None) -> 
     if not queued:
         return f"{label} already sent"
     return f"{label} queued to {queued} channel(s)"
+
+
+def audit_witness_line() -> str:
+    """The audit trail's head as the weekly mail witnesses it, outside the database."""
+    head = audit_head()
+    if head is None:
+        return "Audit trail: empty."
+    return (
+        f"Audit trail head: event #{head.seq}, hash {head.hash}, at {head.at:%Y-%m-%d %H:%M:%S} UTC "
+        f"(checkpoint #{head.checkpoint or 0}). Keep this line: `manage.py audit_verify "
+        f"--expect-seq {head.seq} --expect-hash {head.hash}` shows later whether the trail "
+        "still holds it."
+    )
