@@ -11,6 +11,7 @@ A leaf module (it imports no app), like hotdash.errors:
 from __future__ import annotations
 
 import functools
+import math
 import threading
 import time
 from datetime import UTC
@@ -28,7 +29,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
+from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 from rest_framework.utils.urls import replace_query_param
 
 from hotdash.errors import ValidationFailed
@@ -144,7 +145,39 @@ class MutationRateThrottle(UserRateThrottle):
     def allow_request(self, request, view):
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return True
-        return super().allow_request(request, view)
+        allowed = super().allow_request(request, view)
+        if self.rate is not None:
+            _note_rate_limit(request, self)
+        return allowed
+
+
+def _note_rate_limit(request, throttle: SimpleRateThrottle) -> None:
+    """Leave the limit, what is left of it and when it resets on the Django request, for
+    RateLimitHeadersMiddleware (an allowed request is already in `history`)."""
+    history, now = throttle.history, throttle.now
+    remaining = max(0, throttle.num_requests - len(history))
+    reset = throttle.duration - (now - history[-1]) if history else 0
+    target = getattr(request, "_request", request)
+    target.rate_limit = (throttle.num_requests, remaining, max(0, math.ceil(reset)))
+
+
+class RateLimitHeadersMiddleware:
+    """`RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds until the
+    oldest counted request leaves the window) on every answer to a throttled change, so a
+    client can slow down before it gets a 429 (the IETF RateLimit header fields)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        noted = getattr(request, "rate_limit", None)
+        if noted is not None:
+            limit, remaining, reset = noted
+            response["RateLimit-Limit"] = str(limit)
+            response["RateLimit-Remaining"] = str(remaining)
+            response["RateLimit-Reset"] = str(reset)
+        return response
 
 
 class MicroCache:
