@@ -274,6 +274,7 @@ class Gateway(VendorReports):
     def _scrubbed(self, exc: GatewayError) -> GatewayError:
         exc.detail = self.scrub(exc.detail)
         exc.args = (exc.detail,)
+        exc.details = self.scrub.data(exc.details)  # vendor text too (an MCP server's event)
         return exc
 
     # -- for clients --------------------------------------------------------------
