@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from integrations.validators import validate_base_url, validate_env_var_names
 
@@ -234,6 +236,16 @@ class IntegrationState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.integration_id}: {self.status}"
+
+    def vendor_pause_until(self, now: datetime | None = None) -> datetime | None:
+        """The end of the pause the vendor asked for (its `Retry-After`, as capped by the
+        gateway: `rate_limit["throttled_until"]`), or None when there is none ahead."""
+        until = (self.rate_limit or {}).get("throttled_until")
+        try:
+            end = datetime.fromtimestamp(float(until), tz=UTC) if until else None
+        except (TypeError, ValueError, OverflowError, OSError):
+            return None
+        return end if end is not None and end > (now or timezone.now()) else None
 
 
 class TileSnapshot(models.Model):

@@ -112,6 +112,17 @@ def latency_sparklines(ids: list[int], now: datetime | None = None) -> dict[int,
     return points
 
 
+def pause_label(state: IntegrationState, now: datetime | None = None) -> str:
+    """The pause the vendor asked for, while it runs, as the board and the integration
+    page say it: `paused by the vendor until 14:05, 12 min left` (local time); else ""."""
+    now = now or timezone.now()
+    until = state.vendor_pause_until(now)
+    if until is None:
+        return ""
+    left = max(1, round((until - now).total_seconds() / 60))
+    return f"paused by the vendor until {timezone.localtime(until):%H:%M}, {left} min left"
+
+
 def _percent(share: float | None) -> str:
     return "—" if share is None else f"{share * 100:.2f} %"
 
@@ -142,6 +153,7 @@ def card(integration: Integration, incident, spark: list, findings: dict | None 
         if state.rate_limit_headroom is None
         else f"{state.rate_limit_headroom * 100:.0f} %",
         "incident": incident,
+        "pause": pause_label(state),
         "sparkline": charts.sparkline(
             spark,
             chart_id=f"spark-{integration.slug}",

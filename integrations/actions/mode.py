@@ -4,7 +4,8 @@
     integrations.switch_sandbox  (safe)              live → sandbox: stopping is always allowed
 
 Both set `Integration.mode`, the one record of live vs sandbox, and audit the
-change in the same transaction. Credentials are checked for presence only: their
+change in the same transaction; both reset the integration's vendor state (a pause
+the vendor asked for, its rate-limit report, the circuit) and bring its probe forward. Credentials are checked for presence only: their
 values are never read into a message, a log line or the audit trail.
 """
 
@@ -17,6 +18,7 @@ from django.db import transaction
 from approvals import registry
 from approvals.audit import Actor, audit_record
 from hotdash.errors import NotFound, ValidationFailed
+from integrations.http.state import vendor_state_reset
 from integrations.models import Integration
 
 EXECUTOR = Actor.system("approvals-executor")
@@ -73,7 +75,8 @@ def switch_sandbox_precondition(params: dict) -> dict:
 
 
 def _switch(slug: str, mode: str, reason: str) -> dict:
-    """Set the mode and audit it; both or neither."""
+    """Set the mode and audit it; both or neither. The vendor state is reset with it: a
+    pause, a rate-limit report or an open circuit of one side never holds the other."""
     live = mode == Integration.Mode.LIVE
     with transaction.atomic():
         integration = Integration.objects.select_for_update().get(slug=slug)
@@ -81,6 +84,7 @@ def _switch(slug: str, mode: str, reason: str) -> dict:
             raise registry.ActionFailed(f"{slug}: credential variables are not all set.")
         before = integration.mode
         Integration.objects.filter(pk=integration.pk).update(mode=mode)
+        vendor_state_reset(integration.pk)
         audit_record(
             actor=EXECUTOR,
             verb="integration.mode_changed",

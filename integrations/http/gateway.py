@@ -215,7 +215,7 @@ class Gateway(VendorReports):
             except GatewayError as exc:
                 exc.attempts = attempt
                 if isinstance(exc, Throttled) and exc.retry_after is not None:
-                    self._note_pause(exc.retry_after)
+                    exc.retry_after = self._note_pause(exc.retry_after)  # capped
                 delay = self.backoff.delay(
                     exc, attempt, safe=safe, remaining_s=deadline_at - self.clock(), rng=self.rng
                 )

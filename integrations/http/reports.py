@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from .ratelimit import RateLimitBook, from_x_ratelimit
-from .response import HttpResult
+from .response import HttpResult, Limits
 from .scrub import Scrubber
 from .state import StateStore
 
@@ -19,8 +19,10 @@ DEPRECATION_HEADERS = ("Deprecation", "Sunset")  # RFC 9745, RFC 8594
 
 
 class VendorReports:
-    """Mixin of `Gateway`: notes what the vendor reported. Expects `store`, `book`, `scrub`."""
+    """Mixin of `Gateway`: notes what the vendor reported. Expects `store`, `book`, `scrub`,
+    `limits`."""
 
+    limits: Limits
     store: StateStore | None
     book: RateLimitBook | None
     scrub: Scrubber
@@ -49,11 +51,20 @@ class VendorReports:
         if text not in self.deprecations:
             self.deprecations.append(self.scrub(text)[:300])
 
-    def _note_pause(self, seconds: float) -> None:
-        """Share the vendor's requested pause, keeping the rest of the last report."""
-        until = round(time.time() + seconds, 3)
-        report = {"source": "retry-after", **self.rate_limit, "throttled_until": until}
+    def _note_pause(self, seconds: float) -> float:
+        """Share the vendor's requested pause, capped at `limits.pause_cap_s`, keeping the
+        rest of the last report; returns the pause honoured. What was asked is kept too
+        (`pause_asked_s`), for the page that shows the pause."""
+        honoured = min(seconds, self.limits.pause_cap_s)
+        until = round(time.time() + honoured, 3)
+        report = {
+            "source": "retry-after",
+            **self.rate_limit,
+            "throttled_until": until,
+            "pause_asked_s": round(seconds, 3),
+        }
         self.note_rate_limit(report, 0.0)
+        return honoured
 
     def _remember(self, report: dict[str, Any], headroom: float | None) -> None:
         self.rate_limit = report

@@ -22,6 +22,20 @@ from .retry import parse_retry_after
 
 SUCCESS = range(200, 300)
 
+# The longest pause a vendor's `Retry-After` may impose (issue 14 item 3: one
+# `Retry-After: 100000` stopped probing for 27.8 hours). A longer request is honoured
+# up to the cap; the next call after it (a probe, at the latest) asks again.
+DEFAULT_PAUSE_CAP_S = 900.0
+PAUSE_CAP_S = {
+    # GA4's quotas are per hour (tokensPerHour, serverErrorsPerProjectPerHour): a 429
+    # RESOURCE_EXHAUSTED can last until the hour turns over.
+    # developers.google.com/analytics/devguides/reporting/data/v1/quotas
+    "ga4": 3600.0,
+    # Others refill within seconds or minutes (Shopify: a 40-request bucket leaking 2/s,
+    # `Retry-After: 2.0`, and a GraphQL bucket refilling at 50+ points/s; Publer: 100
+    # requests per 2 minutes; Slack: about 1 message per second), so the default holds.
+}
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -34,10 +48,12 @@ class Limits:
     max_attempts: int = 3
     backoff_base_s: float = 0.25
     backoff_cap_s: float = 5.0
+    pause_cap_s: float = DEFAULT_PAUSE_CAP_S
 
     @classmethod
     def for_integration(cls, integration: Any) -> Limits:
-        """Total deadline per call = `probe_timeout_seconds`; the rest from config, else defaults."""
+        """Total deadline per call = `probe_timeout_seconds`; the rest from config, else defaults
+        (the pause cap: `pause_cap_seconds`, else the kind's in PAUSE_CAP_S, else 15 minutes)."""
         config = integration.config or {}
         deadline = float(integration.probe_timeout_seconds or cls.deadline_s)
         return cls(
@@ -48,6 +64,9 @@ class Limits:
             max_attempts=int(config.get("max_attempts", cls.max_attempts)),
             backoff_base_s=float(config.get("backoff_base_seconds", cls.backoff_base_s)),
             backoff_cap_s=float(config.get("backoff_cap_seconds", cls.backoff_cap_s)),
+            pause_cap_s=float(
+                config.get("pause_cap_seconds", PAUSE_CAP_S.get(integration.kind, cls.pause_cap_s))
+            ),
         )
 
 

@@ -69,6 +69,16 @@ class StateStore:
         return rows.update(**changes)
 
 
+def vendor_state_reset(integration_id: int, *, now: datetime | None = None) -> int:
+    """Forget what the vendor said and how its calls went: the rate-limit report (with a
+    pause it asked for), the headroom and the circuit breaker, and probe at once. For a
+    mode change: the other side (sandbox or live vendor) said none of it. Returns the
+    number of rows changed (0 without a state row)."""
+    return IntegrationState.objects.filter(pk=integration_id).update(
+        **DEFAULTS, next_probe_at=now or timezone.now()
+    )
+
+
 # -- passive detection: a hard failure outside a probe brings the next probe forward ------
 
 HARD_FAILURES = frozenset({ErrorClass.CONNECTION, ErrorClass.TIMEOUT, ErrorClass.VENDOR_5XX})

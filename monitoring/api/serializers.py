@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework import serializers
 
 from integrations.models import Integration
@@ -28,6 +29,7 @@ class IntegrationSerializer(serializers.ModelSerializer):
     last_error = serializers.SerializerMethodField()
     circuit = serializers.SerializerMethodField()
     rate_limit = serializers.SerializerMethodField()
+    vendor_pause = serializers.SerializerMethodField()
     latency_24h = serializers.SerializerMethodField()
     availability = serializers.SerializerMethodField()
     open_incident = serializers.SerializerMethodField()
@@ -55,6 +57,7 @@ class IntegrationSerializer(serializers.ModelSerializer):
             "availability",
             "circuit",
             "rate_limit",
+            "vendor_pause",
             "open_incident",
             "depends_on",
             "dependants",
@@ -80,6 +83,16 @@ class IntegrationSerializer(serializers.ModelSerializer):
 
     def get_rate_limit(self, obj) -> dict:
         return {"headroom": obj.state.rate_limit_headroom, "detail": obj.state.rate_limit}
+
+    def get_vendor_pause(self, obj) -> dict | None:
+        """The pause the vendor asked for, while it runs: `until`, `seconds_left` and what the
+        vendor asked (`asked_seconds`; the gateway honours at most the kind's cap)."""
+        until = obj.state.vendor_pause_until()
+        if until is None:
+            return None
+        asked = (obj.state.rate_limit or {}).get("pause_asked_s")
+        left = (until - timezone.now()).total_seconds()
+        return {"until": until, "seconds_left": max(0, round(left)), "asked_seconds": asked}
 
     def get_latency_24h(self, obj) -> dict:
         fresh = self.context.get("summaries", {}).get(obj.pk)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from approvals.services import approval_request_create
 from hotdash.adminkit import BADGE_COLOURS
 from hotdash.console import charts, permissions, reads, runbooks
+from hotdash.console.board import pause_label
 from hotdash.console.views import page_context
 from hotdash.errors import DomainError
 from integrations.models import Integration, IntegrationState
@@ -74,6 +75,7 @@ def _rate_limit(integration: Integration, state, history: list[dict]) -> dict:
     )
     return {
         "headroom": state.rate_limit_headroom,
+        "pause": pause_label(state),
         "detail": sorted((state.rate_limit or {}).items()),
         "history": points[-10:][::-1],
         "sparkline": spark,
