@@ -48,9 +48,13 @@ class ChatwootClient(VendorClient):
         return {"api_access_token": self.credentials.get("token", ""), "Accept": "application/json"}
 
     def health(self) -> ChatwootHealth:
-        """`GET /api`. Raises ContractBroken when the body lacks the service fields."""
+        """`GET /api`. Raises ContractBroken when the body lacks the service fields. The
+        fields are scrubbed: they go into the probe's stored message and details."""
         body = self.gateway.request("GET", self.url("api"), check=_check_health).json()
-        return ChatwootHealth(str(body["version"]), body["queue_services"], body["data_services"])
+        scrub = self.gateway.scrub
+        return ChatwootHealth(
+            scrub(body["version"]), scrub(body["queue_services"]), scrub(body["data_services"])
+        )
 
     def conversation_counts(self, status: str = "open") -> dict[str, int]:
         """mine/unassigned/assigned/all counts from `…/conversations/meta` (status may be `all`)."""

@@ -141,7 +141,7 @@ class McpClient(VendorClient):
             raise ContractBroken(f"MCP server offers protocol {version!r}, which we do not speak")
         self.protocol_version = version
         self.session_id = http.headers.get("MCP-Session-Id") if http else None
-        self.server_info = dict(result.get("serverInfo") or {})
+        self.server_info = self._scrubbed_info(result.get("serverInfo"))
         self._notify("notifications/initialized")
         return result
 
@@ -151,8 +151,12 @@ class McpClient(VendorClient):
         if STATELESS_VERSION not in (result.get("supportedVersions") or []):
             raise ContractBroken("MCP server/discover does not offer 2026-07-28")
         meta = result.get("_meta") or {}
-        self.server_info = dict(meta.get("io.modelcontextprotocol/serverInfo") or {})
+        self.server_info = self._scrubbed_info(meta.get("io.modelcontextprotocol/serverInfo"))
         return result
+
+    def _scrubbed_info(self, info: Any) -> dict[str, Any]:
+        """The server's self-description, scrubbed: the probe stores it in its details."""
+        return self.gateway.scrub.data(dict(info or {}))
 
     def close(self) -> None:
         """End the session: close the SSE stream, or DELETE a stateful session; never raises."""

@@ -72,8 +72,9 @@ class ShopifyClient(VendorClient):
     # -- typed reads ------------------------------------------------------------------
 
     def shop_name(self) -> str:
-        """The shop's name: the cheapest useful query (cost 1)."""
-        return self.graphql(q.SHOP)["shop"]["name"]
+        """The shop's name: the cheapest useful query (cost 1). Scrubbed: it goes into the
+        probe's stored message, and a vendor could echo a credential there."""
+        return self.gateway.scrub(self.graphql(q.SHOP)["shop"]["name"])
 
     def iter_orders(self, *, query: str | None = None, page_size: int = 50) -> Iterator[q.Order]:
         """Orders newest first (`query` is Shopify search syntax), following pagination."""

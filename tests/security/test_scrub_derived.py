@@ -150,3 +150,30 @@ def test_probe__vendor_echoes_derived_forms__stored_and_served_without_them(monk
     for text in (check.message, str(check.details), state.last_message, served):
         assert not leaks(text), text
         assert b64[4:-4] not in text
+
+
+@pytest.mark.django_db
+def test_probe__success_echoes_a_prefix_in_the_shop_name__stored_without_it(monkeypatch):
+    """Vendor text on a successful answer goes into the check's message: scrubbed too."""
+    from monitoring.engine import probe_now
+
+    monkeypatch.setenv("SHOP_TOKEN_FOR_TEST", TOKEN)
+    shop = Integration.objects.create(
+        slug="shop",
+        name="Shop",
+        kind="shopify",
+        base_url="https://hotrod.myshopify.com",
+        mode="live",
+        credential_env={"token": "SHOP_TOKEN_FOR_TEST"},
+        config={"max_attempts": 1, "api_version": "2025-07"},
+    )
+    IntegrationState.objects.create(integration=shop)
+    with responses.RequestsMock() as vendor:
+        vendor.post(
+            "https://hotrod.myshopify.com/admin/api/2025-07/graphql.json",
+            json={"data": {"shop": {"name": f"Hot Rod {TOKEN[:14].upper()}"}}},
+        )
+        probe_now([shop])
+    check = CheckResult.objects.get(integration=shop)
+    assert check.status == "ok" and "Hot Rod" in check.message
+    assert not leaks(check.message) and not leaks(IntegrationState.objects.get().last_message)
