@@ -24,6 +24,7 @@ from django.utils.module_loading import import_string
 
 from hotdash.errors import DomainError
 from integrations.http import CircuitOpen
+from integrations.http.scrub import Scrubber
 from integrations.webhooks.conf import knob
 from integrations.webhooks.intake import webhook_event_enqueue
 from integrations.webhooks.models import WebhookEvent
@@ -97,7 +98,8 @@ def _record(event: WebhookEvent, status: str, *, result: dict) -> str:
 
 
 def _fail(event: WebhookEvent, error: Exception) -> str:
-    text = f"{type(error).__name__}: {getattr(error, 'detail', None) or error}"[:2000]
+    # An exception's text may quote a vendor's answer: scrubbed like every stored message.
+    text = Scrubber()(f"{type(error).__name__}: {getattr(error, 'detail', None) or error}")[:2000]
     now = timezone.now()
     if retryable(error) and event.attempts < knob("MAX_ATTEMPTS"):
         delay = min(knob("RETRY_BASE_S") * 2 ** (event.attempts - 1), knob("RETRY_MAX_S"))

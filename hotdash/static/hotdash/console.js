@@ -59,6 +59,22 @@
     return el;
   }
 
+  // The vendor's pause, worded as the server words it (hotdash/console/board.py pause_label,
+  // times in UTC as the server's TIME_ZONE); the row shows only while a pause runs.
+  function pauseCell(card, pause) {
+    var text = "";
+    if (pause) {
+      var left = Math.max(1, Math.round(pause.seconds_left / 60));
+      text = "paused by the vendor until " + new Date(pause.until).toISOString().slice(11, 16) +
+        ", " + left + " min left";
+    }
+    var cell = setText(card, "pause", text);
+    if (cell) {
+      cell.hidden = !pause;
+      cell.previousElementSibling.hidden = !pause;
+    }
+  }
+
   function incidentCell(card, incident) {
     var cell = card.querySelector('[data-field="incident"]');
     if (!cell) {
@@ -193,6 +209,7 @@
     setText(card, "circuit", (row.circuit || {}).state || "—");
     var headroom = (row.rate_limit || {}).headroom;
     setText(card, "headroom", headroom === null || headroom === undefined ? "—" : Math.round(headroom * 100) + " %");
+    pauseCell(card, row.vendor_pause);
     incidentCell(card, row.open_incident);
     var probed = card.querySelector('[data-field="probed"]');
     if (probed && row.last_probe_at) {
