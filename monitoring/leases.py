@@ -36,3 +36,27 @@ def lease_acquire(*, name: str, holder: str, seconds: float) -> bool:
 def lease_release(*, name: str, holder: str) -> None:
     """Give the lease back early (only if we still hold it)."""
     Lease.objects.filter(name=name, holder=holder).update(expires_at=None, holder="")
+
+
+def lease_take(*, name: str, holder: str, seconds: float, from_prefix: str | None = None) -> bool:
+    """Take `name` for `holder` whoever holds it, or, with `from_prefix`, only from a holder
+    whose name starts with it (or if it is free or expired). True if taken.
+
+    The displaced holder finds out at its next `lease_acquire`, which then fails.
+    """
+    rows = Lease.objects.filter(name=name)
+    if from_prefix is not None:
+        rows = rows.filter(holder__startswith=from_prefix)
+    if rows.update(holder=holder, expires_at=timezone.now() + timedelta(seconds=seconds)):
+        return True
+    return lease_acquire(name=name, holder=holder, seconds=seconds)
+
+
+def lease_holder(name: str) -> str | None:
+    """Who holds `name` now (None when it is free or expired)."""
+    return (
+        Lease.objects.filter(name=name, expires_at__gt=timezone.now())
+        .exclude(holder="")
+        .values_list("holder", flat=True)
+        .first()
+    )

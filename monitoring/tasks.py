@@ -17,7 +17,7 @@ from monitoring.leases import lease_acquire, lease_release
 from monitoring.models import Lease
 from monitoring.pool import DbThreadPool
 from monitoring.rollups import checks_prune, rollups_prune, rollups_refresh
-from monitoring.runner import CycleRunner, sleep_until
+from monitoring.runner import CycleRunner, probe_loop_run, sleep_until
 from monitoring.services.alerting import notification_send, notifications_sweep
 from monitoring.services.burn_alerts import burn_alerts_evaluate
 from monitoring.services.findings import findings_sync
@@ -34,9 +34,29 @@ from monitoring.summaries import summaries_refresh
 log = logging.getLogger(__name__)
 
 
-# The slot's lease is renewed every tick, so it only has to outlive one tick and a claim:
-# a loop that died frees its slot within a minute, whatever its `duration`.
-LEASE_SECONDS = 30
+def run_due_probes_task(
+    duration: float | None = None, purpose: str = "schedule", hops: int = 0
+) -> dict:
+    """One run of the probe loop (`monitoring.runner.probe_loop_run`): it holds a slot,
+    claiming and probing due integrations every tick, or stands by in another job cluster
+    to take the slot within `LEASE_SECONDS` of that cluster's death.
+
+    Started every minute by a schedule, and by the loop itself (`purpose` "standby" when a
+    slot has no standby, "relieve" near a run's end; `hops` counts a standby run's
+    re-enqueues after landing in its holder's cluster). A run lasts at most `duration` (so
+    it stays within Q_CLUSTER's timeout). `PROBE_LOOP["standby"] = False` restores the
+    previous behaviour (`_run_with_handoff`; benchmarks' baseline). Returns the totals
+    (stored as the task's result).
+    """
+    config = settings.PROBE_LOOP
+    duration = config["duration"] if duration is None else duration
+    if not config.get("standby", True):
+        return _run_with_handoff(duration)
+    return probe_loop_run(duration=duration, purpose=purpose, hops=hops)
+
+
+# The previous behaviour: a 60 s lease, and a run that finds every slot held waits up to
+# `handoff_wait` as its successor, which the holder hands over to at its next tick.
 
 
 def _holder() -> str:
@@ -75,26 +95,9 @@ def _successor_waiting(slot: str) -> bool:
     return Lease.objects.filter(name=f"{slot}-next", expires_at__gt=timezone.now()).exists()
 
 
-def run_due_probes_task(duration: float | None = None) -> dict:
-    """Loop, claiming and probing due integrations every tick, until a successor takes over.
-
-    Started every minute by a schedule. It runs only while holding one of the
-    `PROBE_LOOP["slots"]` leases, so runs never pile up; several slots let
-    several clusters probe side by side (their claims never overlap).
-
-    django-q2's scheduler wakes about every 30 s, so runs start 30 to 90 s apart:
-    a run of fixed length left windows with no loop at all (a 55 s run, then up
-    to 35 s of nothing). So a run that finds every slot held waits up to
-    `handoff_wait` seconds as a slot's successor; the holder sees it at its next
-    tick, stops claiming and hands the slot over, and the successor carries on.
-    With no successor, a run stops after `duration` (longer than the schedule's
-    minute). `handoff_wait` 0 is the old behaviour: skip when every slot is held.
-    Probes run in the background (`CycleRunner`), so a slow one never delays the
-    claiming of the next due ones. Returns the totals (stored as the task's result).
-    """
+def _run_with_handoff(duration: float) -> dict:
     config = settings.PROBE_LOOP
-    duration = config["duration"] if duration is None else duration
-    holder, lease_seconds = _holder(), min(duration, LEASE_SECONDS) + 30
+    holder, lease_seconds = _holder(), config.get("lease_seconds", 60.0)
     handoff = min(config.get("handoff_wait", 0), duration)
     slot = _take_slot(holder, lease_seconds) or (
         _take_over(holder, lease_seconds, handoff) if handoff > 0 else None
@@ -107,7 +110,7 @@ def run_due_probes_task(duration: float | None = None) -> dict:
     try:
         _loop(runner, slot, holder, lease_seconds, stop, handoff > 0)
     finally:
-        lease_release(name=slot, holder=holder)  # in-flight probes stay claimed: no gap
+        lease_release(name=slot, holder=holder)
         totals = runner.join()
         pool.close()
     return {"slot": slot, **totals.totals()}
