@@ -45,12 +45,14 @@ def run_due_probes_task(
     slot has no standby, "relieve" near a run's end; `hops` counts a standby run's
     re-enqueues after landing in its holder's cluster). A run lasts at most `duration` (so
     it stays within Q_CLUSTER's timeout). `PROBE_LOOP["standby"] = False` restores the
-    previous behaviour (`_run_with_handoff`; benchmarks' baseline). Returns the totals
+    previous behaviour (`_run_with_handoff`; benchmarks' baseline), as does `handoff_wait`
+    0 (PROBE_LOOP_HANDOFF=false: fixed runs that skip when the slot is held) unless
+    `standby` is set. Returns the totals
     (stored as the task's result).
     """
     config = settings.PROBE_LOOP
     duration = config["duration"] if duration is None else duration
-    if not config.get("standby", True):
+    if not config.get("standby", config.get("handoff_wait", 0) > 0):
         return _run_with_handoff(duration)
     return probe_loop_run(duration=duration, purpose=purpose, hops=hops)
 
