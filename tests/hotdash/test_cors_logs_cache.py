@@ -8,8 +8,6 @@ import json
 import logging
 import os
 import socket
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import pytest
 from approvals.audit.context import RequestContext, request_context_reset, request_context_set
 from hotdash.logs import JsonFormatter
 from hotdash.settings.env import ConfigError, read_config
+from tests.hotdash.shell import manage_shell
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = "https://dash.example.com"
@@ -91,27 +90,14 @@ def test_json_log__one_object_with_the_request_id():
 
 
 def test_production_env__json_logs_and_level_reach_django():
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
-        "DEBUG": "1",
-        "LOG_FORMAT": "json",
-        "LOG_LEVEL": "DEBUG",
-        "REDIS_URL": "redis://127.0.0.1:6379/3",
-    }
     code = (
         "from django.conf import settings as s;"
         "print(s.LOGGING['handlers']['console']['formatter'], s.LOGGING['loggers']['monitoring']['level'],"
         " s.CACHES['default']['BACKEND'])"
     )
-    out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout.split()
+    out = manage_shell(
+        code, LOG_FORMAT="json", LOG_LEVEL="DEBUG", REDIS_URL="redis://127.0.0.1:6379/3"
+    ).split()
     assert out == ["json", "DEBUG", "django.core.cache.backends.redis.RedisCache"]
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from hotdash.settings.env import DEFAULT_SQLITE_PATH, DEV_SECRET_KEY, ConfigError, read_config
+from tests.hotdash.shell import manage_shell
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -182,19 +183,5 @@ def test_approvals_key__too_short__names_the_variable():
 
 
 def test_approvals_key__reaches_the_approvals_knob():
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
-        "DEBUG": "1",
-        "APPROVALS_AUDIT_KEY": "z" * 40,
-    }
     code = "from approvals.conf import knob; print(knob('AUDIT_KEY'))"
-    out = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout.strip()
-    assert out == "z" * 40
+    assert manage_shell(code, APPROVALS_AUDIT_KEY="z" * 40).strip() == "z" * 40
