@@ -26,6 +26,7 @@ import pytest
 import requests
 
 from hotdash.settings import env as settings_env
+from tests.hotdash.production import free_port, production_environ, wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -283,48 +284,18 @@ def test_nginx__caps_bodies_at_the_apps_limit_and_says_the_scheme():
 # --- the commands, run ---------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def production_env(tmp_path_factory) -> dict[str, str]:
     """The production profile on a fresh SQLite file, migrated, its static files collected."""
-    home = tmp_path_factory.mktemp("deploy")
-    environ = {
-        **clean_environ(),
-        "DJANGO_SETTINGS_MODULE": "hotdash.settings.production",
-        "SECRET_KEY": "deploy-files-test-key-" + "x" * 40,
-        "DATABASE_URL": f"sqlite:///{home / 'db.sqlite3'}",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "STATIC_ROOT": str(home / "static"),
-        "SANDBOX_CONSOLE_ENABLED": "false",
-    }
-    for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
-        manage = [sys.executable, "manage.py", *command]
-        subprocess.run(manage, env=environ, cwd=ROOT, check=True, timeout=240)
-    return environ
+    return production_environ(
+        tmp_path_factory.mktemp("deploy"), clean_environ(), SANDBOX_CONSOLE_ENABLED="false"
+    )
 
 
 def as_run_here(argv: list[str]) -> list[str]:
     """The unit's command line with this checkout's virtualenv and directory."""
     argv = [arg.replace("/opt/hotdash/current", str(ROOT)) for arg in argv]
     return [argv[0].replace(f"{ROOT}/.venv/bin", str(BIN)), *argv[1:]]
-
-
-def wait_until_answering(url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(server.stderr.read().decode()[-2000:])
-        try:
-            requests.get(url, timeout=5)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise AssertionError("gunicorn did not answer within 60 s")
 
 
 def test_web_unit__its_gunicorn_command__serves_the_production_profile(production_env):

@@ -9,40 +9,26 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
+from tests.hotdash.production import free_port, production_environ, wait_until_answering
+
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def production(tmp_path_factory):
-    """(base URL, static root) of a production-profile gunicorn on a fresh SQLite file."""
-    home = tmp_path_factory.mktemp("production")
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "REDIS_URL"}},
-        "DJANGO_SETTINGS_MODULE": "hotdash.settings.production",
-        "SECRET_KEY": "production-profile-test-key-" + "x" * 40,
-        "DATABASE_URL": f"sqlite:///{home / 'db.sqlite3'}",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "STATIC_ROOT": str(home / "static"),
+    """The base URL of a production-profile gunicorn on a fresh SQLite file."""
+    base_env = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "REDIS_URL"}
     }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
-        subprocess.run([*manage, *command], env=env, cwd=ROOT, check=True, timeout=240)
+    env = production_environ(tmp_path_factory.mktemp("production"), base_env)
     port = free_port()
     server = subprocess.Popen(
         [
@@ -62,24 +48,11 @@ def production(tmp_path_factory):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(base, server)
+        wait_until_answering(f"{base}/healthz", server)
         yield base
     finally:
         server.terminate()
         server.wait(timeout=20)
-
-
-def _wait_for(base: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(server.stderr.read().decode()[-2000:])
-        try:
-            requests.get(f"{base}/healthz", timeout=5, allow_redirects=False)
-            return
-        except requests.RequestException:  # not listening yet, or still loading Django
-            time.sleep(0.2)
-    raise AssertionError("gunicorn did not answer within 60 s")
 
 
 PROXIED = {"X-Forwarded-Proto": "https"}  # what the TLS-terminating proxy adds
