@@ -1,4 +1,4 @@
-"""Logins on the audit trail, and the client address django-axes counts failures by.
+"""Logins on the audit trail (django-axes counts failures by hotdash.proxies.client_ip).
 
 django-axes (settings: AXES_*) counts failed logins per user name and per address and
 refuses a locked-out login before any password is checked. This module records what a
@@ -25,15 +25,8 @@ from django.dispatch import receiver
 
 from approvals.audit import Actor, audit_record
 from approvals.models import AuditEvent
-from hotdash.proxies import client_ip as proxies_client_ip
 
 USERNAME_LIMIT = 150
-
-
-def client_ip(request) -> str | None:
-    """The address failures are counted by (hotdash.proxies: behind trusted proxies, the
-    client's own address, not the proxy's)."""
-    return proxies_client_ip(request)
 
 
 def _tried(credentials: dict | None) -> str:

@@ -7,8 +7,8 @@ With it (addresses or networks of the deployment's own proxies, e.g. `127.0.0.1,
 and a request that arrived from one of them, it is the nearest address in
 X-Forwarded-For that is not a trusted proxy, read from the right: each trusted proxy
 appends the address it received from, so what lies left of the first untrusted address
-may be forged by the client. The login lockout, the audit trail and the webhook limits
-all count by this one address.
+may be forged by the client. The login lockout and the webhook limits count by this
+one address; audit events still record the connecting address (REMOTE_ADDR).
 
 A leaf module (Django only), so any app may import it.
 """

@@ -16,7 +16,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = CONFIG.login_failure_limit
 AXES_COOLOFF_TIME = timedelta(minutes=CONFIG.login_cooloff_minutes)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_CLIENT_IP_CALLABLE = "hotdash.logins.client_ip"  # the address the audit trail records
+AXES_CLIENT_IP_CALLABLE = "hotdash.proxies.client_ip"  # the client, behind TRUSTED_PROXIES
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_DISABLE_ACCESS_LOG = True  # logins are on the audit trail (hotdash/logins.py)
 AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken"]  # masked in AccessAttempt

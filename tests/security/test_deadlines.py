@@ -10,25 +10,20 @@ received may pass for an answer.
 from __future__ import annotations
 
 import socket
-import threading
 import time
 
 import pytest
 
 from integrations.http import CallTimedOut, Gateway, Limits
+from tests.integrations.http.rawserver import RawServer
 
 DEADLINE_S = 0.8
 SLACK_S = 0.4
 BYTE_EVERY_S = 0.1
 
 
-class Trickler:
+class Trickler(RawServer):
     """One misbehaviour per path, on 127.0.0.1; every byte comes BYTE_EVERY_S apart."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.stop = threading.Event()
-        threading.Thread(target=self._serve, daemon=True).start()
 
     @property
     def port(self) -> int:
@@ -36,18 +31,6 @@ class Trickler:
 
     def url(self, path: str, scheme: str = "http") -> str:
         return f"{scheme}://127.0.0.1:{self.port}{path}"
-
-    def close(self) -> None:
-        self.stop.set()
-        self.sock.close()
-
-    def _serve(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
 
     def _answer(self, conn: socket.socket) -> None:
         with conn:
