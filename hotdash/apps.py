@@ -18,7 +18,13 @@ class HotdashConfig(AppConfig):
 
         tiles.register()
         # Operators create and revoke their own tokens only (see hotdash.admin).
-        roles.declare("hotdash", view=["apitoken"], operate=["add_apitoken", "change_apitoken"])
+        # The web's identity (hotdash/identity.py) is bookkeeping no role needs to see.
+        roles.declare(
+            "hotdash",
+            view=["apitoken"],
+            operate=["add_apitoken", "change_apitoken"],
+            hidden=["identity"],
+        )
         django_checks.register(checks.schedules_check)
         django_checks.register(checks.q_cluster_check)
         django_checks.register(checks.schedules_stored_check, django_checks.Tags.database)

@@ -63,3 +63,19 @@ class ApiToken(models.Model):
         return self.revoked_at is None and (
             self.expires_at is None or self.expires_at > timezone.now()
         )
+
+
+class Identity(models.Model):
+    """What the web last said about itself, for the job clusters to compare with theirs
+    (hotdash/identity.py): the migrations its code has, signed with its SECRET_KEY.
+
+    A signature of a public message, not the key: django-q2 puts the like of it in the
+    broker with every job."""
+
+    name = models.CharField(max_length=20, primary_key=True)
+    signed = models.TextField()
+    published_by = models.CharField(max_length=200)
+    published_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} identity from {self.published_by}"

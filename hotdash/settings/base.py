@@ -34,8 +34,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_q",
+    # Before django_q: its `manage.py qcluster` checks the web's identity first.
     "hotdash",
+    "django_q",
     "approvals",
     "integrations",
     "monitoring",

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from approvals.roles import roles_seed
 from hotdash.demo import demo_users_ensure
+from hotdash.identity import identity_publish
 from hotdash.progress import Progress
 from hotdash.schedules import schedules_ensure
 from integrations.services import catalogue_seed
@@ -23,13 +24,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, demo_users: bool = False, **options):
-        steps = [catalogue_seed, roles_seed, schedules_ensure, channels_seed]
+        # The web's identity too, for the job clusters started next (hotdash/identity.py).
+        steps = [catalogue_seed, roles_seed, schedules_ensure, channels_seed, identity_publish]
         done = []
         with Progress(len(steps), "seeding", every=20) as bar:  # progress on stderr
             for step in steps:
                 done.append(step())
                 bar.advance()
-        counts, roles, schedules, channels = done
+        counts, roles, schedules, channels, _identity = done
         self.stdout.write(
             f"integrations: {counts['created']} created, {counts['existing']} already there; "
             f"alert channels created: {channels}; "
