@@ -1,44 +1,67 @@
 """The Prometheus exposition of what the platform knows, read from the database on each
-scrape (one query per family; no raw history is scanned)."""
+scrape (a few grouped queries per family; no raw history is scanned), plus the HTTP request
+counters of every web worker (monitoring.metrics.http) and the answering process's own
+`process_*` figures. The catalogue is docs/metrics.md."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import timedelta
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.utils import timezone
-from prometheus_client.core import (
-    CounterMetricFamily,
-    GaugeHistogramMetricFamily,
-    GaugeMetricFamily,
-)
+from prometheus_client import ProcessCollector
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from approvals.models import ApprovalRequest
 from approvals.selectors import audit_head
-from integrations.models import IntegrationState
-from monitoring.models import CheckRollup, Incident
-from monitoring.rollups import BUCKETS_MS
+from integrations.models import Integration, IntegrationState
+from monitoring import selectors
+from monitoring.metrics.http import http_families
+from monitoring.metrics.intake import notification_families, webhook_families
+from monitoring.metrics.jobs import job_families
+from monitoring.metrics.slo import slo_families
+from monitoring.metrics.tally import Tally, tally_read
+from monitoring.metrics.vendors import tile_families, vendor_families
+from monitoring.models import CheckResult, Incident
 
 UP = {IntegrationState.Status.OK, IntegrationState.Status.DEGRADED}
+# Every probe ever stored, by integration and result; a probe is stored seconds after it starts.
+PROBES = Tally(
+    key="metrics.probes",
+    rows=CheckResult.objects.all,
+    at="checked_at",
+    by=("integration_id", "status"),
+    settle=timedelta(hours=1),
+)
 
 
 class HotdashCollector(Collector):
-    """Collects per-integration health, latency, probe counts, incidents, approvals."""
+    """Collects the platform's families: integration health, probes and their latency,
+    incidents, approvals, the audit head, vendors, tiles, jobs, notifications, webhooks,
+    SLOs, HTTP requests and the process."""
 
     def collect(self):
+        now = timezone.now()
         states = list(
             IntegrationState.objects.filter(integration__enabled=True).select_related("integration")
         )
         yield from self._health(states)
-        yield from self._latency()
-        yield self._probes()
+        yield self._latency(states, now)
+        yield self._probes(now)
         yield self._incidents()
         pending = GaugeMetricFamily("hotdash_approvals_pending", "Approval requests waiting")
         pending.add_metric([], ApprovalRequest.objects.filter(status="pending").count())
         yield pending
         yield from self._audit_head()
+        yield from vendor_families(states, now)
+        yield from tile_families(now)
+        yield from job_families(now)
+        yield from notification_families(now)
+        yield from webhook_families(now)
+        yield from slo_families([state.integration for state in states], now)
+        yield from http_families()
+        yield from ProcessCollector(registry=None).collect()
 
     def _audit_head(self):
         """The audit trail's head, witnessed outside the database: a scraped series that
@@ -80,41 +103,35 @@ class HotdashCollector(Collector):
                 headroom.add_metric([slug], state.rate_limit_headroom)
         yield from (up, status, headroom)
 
-    def _latency(self):
-        """Probe latency over the last 24 h as a gauge histogram (a window, not a counter)."""
-        family = GaugeHistogramMetricFamily(
-            "hotdash_probe_latency_seconds", "Probe latency, last 24 h", labels=["integration"]
+    def _latency(self, states, now):
+        """Probe latency quantiles over the last 24 h, from the hourly rollups: one gauge per
+        quantile (a window's figure, not a histogram: it goes up and down)."""
+        family = GaugeMetricFamily(
+            "hotdash_probe_latency_24h_seconds",
+            "Probe latency quantile over the last 24 h (from hourly rollups)",
+            labels=["integration", "quantile"],
         )
-        since = timezone.now() - timedelta(hours=24)
-        merged: dict[str, list[int]] = defaultdict(lambda: [0] * (len(BUCKETS_MS) + 1))
-        sums: dict[str, float] = defaultdict(float)
-        rows = CheckRollup.objects.filter(hour__gte=since).values_list(
-            "integration__slug", "latency_histogram", "latency_sum_ms"
-        )
-        for slug, histogram, total_ms in rows:
-            for index, count in enumerate(histogram or []):
-                merged[slug][index] += count
-            sums[slug] += total_ms
-        for slug, histogram in sorted(merged.items()):
-            buckets, running = [], 0
-            for bound, count in zip([*BUCKETS_MS, float("inf")], histogram, strict=True):
-                running += count
-                buckets.append(("+Inf" if bound == float("inf") else str(bound / 1000), running))
-            family.add_metric([slug], buckets, sums[slug] / 1000)
-        yield family
+        slugs = {state.integration_id: state.integration.slug for state in states}
+        figures = selectors.latency(list(slugs), selectors.WINDOWS["24h"], now)
+        for pk, slug in sorted(slugs.items(), key=lambda item: item[1]):
+            for q in selectors.QUANTILES:
+                value = figures[pk][f"p{q}_ms"]
+                if value is not None:
+                    family.add_metric([slug, str(q / 100)], value / 1000)
+        return family
 
-    def _probes(self):
+    def _probes(self, now):
+        """Every probe stored, by integration and result: a counter that never falls, though
+        raw results are pruned (monitoring.metrics.tally)."""
         family = CounterMetricFamily(
-            "hotdash_probes", "Probes recorded in rollups", labels=["integration", "result"]
+            "hotdash_probes",
+            "Probes run, by integration and result",
+            labels=["integration", "result"],
         )
-        totals = CheckRollup.objects.values("integration__slug").annotate(
-            n=Sum("count"), failed=Sum("failures")
-        )
-        for row in totals.order_by("integration__slug"):
-            family.add_metric([row["integration__slug"], "fail"], row["failed"] or 0)
-            family.add_metric(
-                [row["integration__slug"], "ok"], (row["n"] or 0) - (row["failed"] or 0)
-            )
+        counts = tally_read(PROBES, now=now)
+        for pk, slug in Integration.objects.order_by("slug").values_list("pk", "slug"):
+            for result in CheckResult.Status.values:
+                family.add_metric([slug, result], counts.get((str(pk), result), 0))
         return family
 
     def _incidents(self):

@@ -41,8 +41,8 @@ def test_metrics__viewer__parses_with_health_latency_incidents(vendor, viewer):
         for s in parsed["hotdash_probes"].samples
         if s.name == "hotdash_probes_total"
     }
-    assert probes == {("shop", "fail"): 1.0, ("shop", "ok"): 0.0}
-    assert "hotdash_probe_latency_seconds" in parsed
+    assert probes == {("shop", "fail"): 1.0, ("shop", "ok"): 0.0, ("shop", "degraded"): 0.0}
+    assert parsed["hotdash_probe_latency_24h_seconds"].type == "gauge"
 
 
 def test_etag__same_content__304_changed_content__200(viewer):
