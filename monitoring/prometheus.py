@@ -41,8 +41,11 @@ class HotdashCollector(Collector):
     incidents, approvals, the audit head, vendors, tiles, jobs, notifications, webhooks,
     SLOs, HTTP requests and the process."""
 
+    def __init__(self, *, now=None):
+        self.now = now  # a fixed clock for tests; None reads the time at each scrape
+
     def collect(self):
-        now = timezone.now()
+        now = self.now or timezone.now()
         states = list(
             IntegrationState.objects.filter(integration__enabled=True).select_related("integration")
         )
@@ -104,12 +107,13 @@ class HotdashCollector(Collector):
         yield from (up, status, headroom)
 
     def _latency(self, states, now):
-        """Probe latency quantiles over the last 24 h, from the hourly rollups: one gauge per
-        quantile (a window's figure, not a histogram: it goes up and down)."""
+        """Probe latency percentiles over the last 24 h, from the hourly rollups: one gauge per
+        percentile (a window's figure, not a histogram: it goes up and down). The label is
+        `percentile`, not `quantile`, which belongs to the summary type."""
         family = GaugeMetricFamily(
             "hotdash_probe_latency_24h_seconds",
-            "Probe latency quantile over the last 24 h (from hourly rollups)",
-            labels=["integration", "quantile"],
+            "Probe latency percentile over the last 24 h (from hourly rollups)",
+            labels=["integration", "percentile"],
         )
         slugs = {state.integration_id: state.integration.slug for state in states}
         figures = selectors.latency(list(slugs), selectors.WINDOWS["24h"], now)
@@ -117,7 +121,7 @@ class HotdashCollector(Collector):
             for q in selectors.QUANTILES:
                 value = figures[pk][f"p{q}_ms"]
                 if value is not None:
-                    family.add_metric([slug, str(q / 100)], value / 1000)
+                    family.add_metric([slug, str(q)], value / 1000)
         return family
 
     def _probes(self, now):

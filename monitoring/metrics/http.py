@@ -13,15 +13,20 @@ process's own.
 from __future__ import annotations
 
 import os
+import re
 import time
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
 from prometheus_client.multiprocess import MultiProcessCollector
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED = "<unmatched>"
+_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
+# No `_created` series: multiprocess mode cannot give them, so the exposition is the same
+# with and without it.
+disable_created_metrics()
 _registry = CollectorRegistry(auto_describe=True)
 REQUESTS = Counter(
     "hotdash_http_requests",
@@ -39,9 +44,12 @@ DURATION = Histogram(
 
 
 def route_of(request) -> str:
-    """The URL pattern that matched (`api/v1/integrations/<slug:slug>/`), or `<unmatched>`."""
+    """The URL pattern that matched, or `<unmatched>`. A router's regular expression reads as
+    a path pattern: `api/v1/integrations/(?P<slug>[^/.]+)/$` is `api/v1/integrations/<slug>/`."""
     match = getattr(request, "resolver_match", None)
-    return (match.route or match.view_name or UNMATCHED) if match is not None else UNMATCHED
+    if match is None or not (match.route or match.view_name):
+        return UNMATCHED
+    return _GROUP.sub(r"<\1>", match.route or match.view_name).replace("^", "").replace("$", "")
 
 
 def method_of(request) -> str:

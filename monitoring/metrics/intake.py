@@ -20,10 +20,13 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from integrations.webhooks.models import WebhookEvent, WebhookRejection
 from integrations.webhooks.topics import handler_for
 from monitoring.metrics.tally import Tally, tally_read
-from monitoring.models import Notification
+from monitoring.models import Channel, Notification
 
-ENDED = (Notification.Status.SENT, Notification.Status.FAILED, Notification.Status.SUPPRESSED)
-WAITING = (Notification.Status.QUEUED, Notification.Status.SENDING)
+ENDED = [
+    s.value
+    for s in (Notification.Status.SENT, Notification.Status.FAILED, Notification.Status.SUPPRESSED)
+]
+WAITING = [Notification.Status.QUEUED.value, Notification.Status.SENDING.value]
 UNVERIFIED, OTHER = "unverified", "other"
 
 
@@ -64,16 +67,19 @@ def notification_families(now=None):
         "Notifications that reached an end, by channel kind and outcome",
         labels=["channel", "outcome"],
     )
-    for (kind, outcome), n in sorted(tally_read(NOTIFICATIONS, now=now).items()):
-        done.add_metric([kind, outcome], n)
+    counts = tally_read(NOTIFICATIONS, now=now)
+    for kind in Channel.Kind.values:
+        for outcome in ENDED:
+            done.add_metric([kind, outcome], counts.get((kind, outcome), 0))
     waiting = GaugeMetricFamily(
         "hotdash_notifications_waiting",
         "Notifications queued or being sent, by channel kind",
         labels=["channel"],
     )
     rows = Notification.objects.filter(status__in=WAITING).order_by()
-    for kind, n in sorted(rows.values_list("channel__kind").annotate(n=Count("pk"))):
-        waiting.add_metric([kind], n)
+    found = dict(rows.values_list("channel__kind").annotate(n=Count("pk")))
+    for kind in Channel.Kind.values:
+        waiting.add_metric([kind], found.get(kind, 0))
     yield from (done, waiting)
 
 

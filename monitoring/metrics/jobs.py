@@ -10,12 +10,15 @@ is what /readyz reads.
 
 from __future__ import annotations
 
+import pickle
+
+from django.core.signing import BadSignature
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django_q.brokers import get_broker
 from django_q.brokers.orm import ORM
 from django_q.models import OrmQ, Success
-from django_q.signing import BadSignature, SignedPackage
+from django_q.signing import SignedPackage
 from prometheus_client.core import GaugeMetricFamily
 
 HEARTBEAT = "hotdash.tasks.heartbeat_task"
@@ -68,7 +71,7 @@ def _redis_oldest(broker):
         return None
     try:
         return SignedPackage.loads(head).get("started")
-    except (BadSignature, AttributeError, TypeError, ValueError):
+    except (BadSignature, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
         return None  # not one of ours: no age rather than a wrong one
 
 
