@@ -22,7 +22,7 @@ from monitoring.metrics.intake import notification_families, webhook_families
 from monitoring.metrics.jobs import job_families
 from monitoring.metrics.slo import slo_families
 from monitoring.metrics.tally import Tally, tally_read
-from monitoring.metrics.vendors import tile_families, vendor_families
+from monitoring.metrics.vendors import one_hot, tile_families, vendor_families
 from monitoring.models import CheckResult, Incident
 
 UP = {IntegrationState.Status.OK, IntegrationState.Status.DEGRADED}
@@ -100,8 +100,7 @@ class HotdashCollector(Collector):
             up.add_metric(
                 [slug, state.integration.kind, state.integration.mode], state.status in UP
             )
-            for value in IntegrationState.Status.values:
-                status.add_metric([slug, value], 1 if state.status == value else 0)
+            one_hot(status, [slug], state.status, IntegrationState.Status.values)
             if state.rate_limit_headroom is not None:
                 headroom.add_metric([slug], state.rate_limit_headroom)
         yield from (up, status, headroom)

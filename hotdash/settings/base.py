@@ -43,8 +43,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost, so every answer is counted and timed by its route (docs/metrics.md).
-    "monitoring.metrics.http.HttpMetricsMiddleware",
+    "monitoring.metrics.http.HttpMetricsMiddleware",  # outermost: times every answer (metrics.md)
     "django.middleware.security.SecurityMiddleware",
     "hotdash.csp.ContentSecurityPolicyMiddleware",
     # ETag on every GET and 304 for If-None-Match: polling tiles cost almost nothing.

@@ -11,6 +11,13 @@ from integrations.models import IntegrationState
 from integrations.tiles.selectors import tile_list
 
 
+def one_hot(family: GaugeMetricFamily, labels: list[str], current: str, values) -> None:
+    """One series per possible value, 1 for the current one and 0 for the others, so a
+    value that goes away reads 0 instead of vanishing (the labels come first)."""
+    for value in values:
+        family.add_metric([*labels, value], 1 if current == value else 0)
+
+
 def vendor_families(states: list[IntegrationState], now=None):
     """Circuit state (one series per state, 1 for the current one) and the seconds left of
     a vendor-requested pause (0 without one), per integration."""
@@ -27,8 +34,7 @@ def vendor_families(states: list[IntegrationState], now=None):
     )
     for state in states:
         slug = state.integration.slug
-        for value in IntegrationState.Circuit.values:
-            circuit.add_metric([slug, value], 1 if state.circuit_state == value else 0)
+        one_hot(circuit, [slug], state.circuit_state, IntegrationState.Circuit.values)
         until = state.vendor_pause_until(now)
         pause.add_metric([slug], (until - now).total_seconds() if until else 0.0)
     yield from (circuit, pause)
