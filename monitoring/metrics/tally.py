@@ -86,9 +86,9 @@ def _fold(tally: Tally, through: datetime) -> dict:
             return state.data  # another scrape folded first
         counts = Counter(_decode((state.data or {}).get("counts", {})))
         counts.update(_grouped(tally, since=since, until=through))
-        state.data = {"through": through.isoformat(), "counts": _encode(counts)}
-        state.save(update_fields=["data", "updated_at"])
-        return state.data
+        data = {"through": through.isoformat(), "counts": _encode(counts)}
+        SignalState.objects.filter(pk=state.pk).update(data=data, updated_at=timezone.now())
+        return data
 
 
 def _grouped(tally: Tally, *, since: datetime | None, until: datetime | None = None) -> Counter:
