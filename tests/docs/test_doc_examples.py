@@ -31,12 +31,14 @@ demo `operator`'s token, and the demo `approver`'s for approval decisions
 set (`live.SECRETS`). Each doc page starts on a fresh copy of the baseline
 (`live.baseline_build`: Shopify down with incident 1, finding 1) with the sandbox reset to
 it, and its examples run in the page's order, so ids in a page are the ones its own
-requests create.
+requests create. Pages whose examples change nothing in HotDash (`reads_only`) share one
+copy, to save a server start each.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.conf import settings
@@ -55,16 +57,32 @@ NOT_RUN = [
 ]
 
 
+CHANGES = re.compile(r"-X\s*(POST|PUT|PATCH|DELETE)\b|\s(-d|--data\S*)\s")
+TO_SANDBOX = re.compile(r"\$SANDBOX_URL|localhost:8765")
+TO_HOTDASH = re.compile(r"\$HOTDASH|127\.0\.0\.1:8000|<host>")
+
+
+def reads_only(doc: str) -> bool:
+    """Whether a page's examples change nothing in HotDash (they may steer the sandbox)."""
+    return not any(
+        CHANGES.search(e.command)
+        and (TO_HOTDASH.search(e.command) or not TO_SANDBOX.search(e.command))
+        for e in EXAMPLES
+        if e.doc == doc and not e.skip
+    )
+
+
 class Pages:
-    """One live server at a time, on a fresh copy of the baseline per doc page; each page's
-    examples run in order, once, whichever test asks first."""
+    """One live server at a time, on a fresh copy of the baseline for each page that changes
+    something (the pages that only read share one); each page's examples run in order,
+    once, whichever test asks first."""
 
     def __init__(self, store: Store, sandbox, tokens: dict[str, str], home):
         self.store, self.sandbox, self.tokens, self.home = store, sandbox, tokens, home
         self.server: LiveServer | None = None
         self.doc: str | None = None
         self.outcomes: dict = {}
-        self.opened = 0
+        self.opened, self.shared = 0, False
 
     def outcome(self, example):
         if example.id not in self.outcomes:
@@ -77,21 +95,24 @@ class Pages:
         return self.outcomes[example.id]
 
     def open(self, doc: str) -> None:
-        self.close()
+        shared = reads_only(doc)
+        if not (shared and self.shared):
+            self.close()
+            self.opened += 1  # a fresh name each time: a database is never reused
+            name = f"{self.opened}-" + ("reading" if shared else doc.replace("/", "-"))
+            self.server = LiveServer(self.store, name, self.sandbox, self.tokens, self.home)
+        self.shared = shared
         self.sandbox.reset()
         self.sandbox.set_faults("shopify", **SHOPIFY_DOWN)
         self.outcomes = {
             key: value for key, value in self.outcomes.items() if not key.startswith(doc + ":")
         }
-        self.opened += 1  # a fresh name each time: a database is never reused
-        name = f"{self.opened}-" + doc.removeprefix("docs/").removesuffix(".md").replace("/", "-")
-        self.server = LiveServer(self.store, name, self.sandbox, self.tokens, self.home)
         self.doc = doc
 
     def close(self) -> None:
         if self.server:
             self.server.stop()
-        self.server, self.doc = None, None
+        self.server, self.doc, self.shared = None, None, False
 
 
 @pytest.fixture(scope="module")
