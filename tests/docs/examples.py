@@ -19,6 +19,7 @@ REQUEST = re.compile(r"^(curl|hd)\s")
 SETUP = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=\$\((curl|hd)\s")
 INLINE = re.compile(r"`((?:curl|hd) [^`]+)`")
 URLISH = re.compile(r"\$HOTDASH|\$SANDBOX_URL|https?://|localhost|<url>|<base_url>")
+TOKEN_FOR = re.compile(r"manage\.py token_create (\S+)")
 STATUS = re.compile(r"#\s*→\s*(\d{3})(?:\s+([a-z_]+))?")
 NOT_RUN = "not run by the doc tests"
 OUTPUT = re.compile(r"^[\[{\d]")
@@ -36,6 +37,7 @@ class Example:
     output: str | None = None  # documented printed output (lines under the command)
     body: str | None = None  # documented JSON body (the json/http block after)
     skip: str | None = None  # why it is not run, as the doc says
+    user: str | None = None  # whose token, when the block creates one (`token_create <user>`)
 
     @property
     def id(self) -> str:
@@ -80,7 +82,7 @@ def _complete(text: str) -> bool:
 
 def _commands(body: list[str], first: int, doc: str) -> list[Example]:
     """The request examples of one shell block; `first` is the 1-based line of its body."""
-    examples, setup, skip, last, index = [], [], None, None, 0
+    examples, setup, skip, last, index, user = [], [], None, None, 0, None
     while index < len(body):
         line = body[index].rstrip()
         start = index
@@ -93,7 +95,7 @@ def _commands(body: list[str], first: int, doc: str) -> list[Example]:
                 last = None
             else:
                 status = STATUS.search(line.splitlines()[-1])
-                last = Example(doc, first + start, line, tuple(setup), skip=skip)
+                last = Example(doc, first + start, line, tuple(setup), skip=skip, user=user)
                 if status:
                     last.status, last.code = int(status[1]), status[2]
                 examples.append(last)
@@ -103,6 +105,7 @@ def _commands(body: list[str], first: int, doc: str) -> list[Example]:
         elif last is not None and OUTPUT.match(line):
             last.output = ((last.output or "") + "\n" + line).strip()
         elif line.strip():
+            user = TOKEN_FOR.search(line)[1] if TOKEN_FOR.search(line) else user
             last = None
         index += 1
     return examples

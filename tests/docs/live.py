@@ -220,7 +220,8 @@ class LiveServer:
         trace = self.home / "trace"
         for name in ("headers", "body"):
             (trace / name).unlink(missing_ok=True)
-        user = "approver" if DECISION.search(example.command) else "operator"
+        user = example.user or ("approver" if DECISION.search(example.command) else "operator")
+        assert user in self.tokens, f"{example.id}: the demo has no user {user!r}"
         env = {
             **self.env,
             "HOTDASH": self.url,

@@ -24,8 +24,10 @@ How the docs write an example (what `tests/docs/examples.py` reads):
   `NOT_RUN` below lists them: a new one fails until it is added there.
 
 How they run: `$HOTDASH` and `http://127.0.0.1:8000` are the live server; `$TOKEN` is the
-demo `operator`'s token, and the demo `approver`'s for approval decisions
-(`/approvals/<n>/approve|reject|resolve/`: nobody decides their own request);
+demo `operator`'s token, the demo `approver`'s for approval decisions
+(`/approvals/<n>/approve|reject|resolve/`: nobody decides their own request), and the
+named user's when the block makes a token with `manage.py token_create <user>` (a user
+the demo lacks fails);
 `localhost:8765` and `$SANDBOX_URL` are the sandbox; `https://<host>` is the live server;
 `<slug>` is `shopify` and `<id>` is `1`; the environment has what the docs tell an operator to
 set (`live.SECRETS`). Each doc page starts on a fresh copy of the baseline
@@ -39,6 +41,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import pytest
 from django.conf import settings
@@ -117,6 +120,8 @@ class Pages:
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory, sandbox_server):
+    if not all(shutil.which(tool) for tool in ("bash", "curl", "jq")):
+        pytest.skip("the doc examples need bash, curl and jq (apt-get install curl jq)")
     database = settings.DATABASES["default"]
     postgres = database if database["ENGINE"].endswith("postgresql") else None
     store = Store(tmp_path_factory.mktemp("doc-examples"), postgres)
