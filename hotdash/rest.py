@@ -4,6 +4,7 @@ A leaf module (it imports no app), like hotdash.errors:
 - `StrictFilterBackend`: unknown query parameters are a 400 naming the allowed ones.
 - `StrictOrderingFilter`: an unknown ordering field is a 400 naming the allowed ones.
 - `StrictCursorPagination`: signed cursors; a tampered one is a 400, not a 404.
+- `StrictLimitOffsetPagination`: `limit` and `offset` that are not numbers are a 400.
 - `MutationRateThrottle`: per-user rate limit on POST/PUT/PATCH/DELETE only.
 - `micro_cached`: a couple of seconds of per-process caching for hot dashboard reads.
 """
@@ -26,7 +27,7 @@ from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import CursorPagination, LimitOffsetPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
@@ -107,14 +108,72 @@ class StrictOrderingFilter(OrderingFilter):
         return super().get_ordering(request, queryset, view)
 
 
+MAX_OFFSET = 1_000_000_000
+
+
+def query_int(request, name: str, *, minimum: int, maximum: int | None = None) -> int | None:
+    """The whole number in query parameter `name`, None when absent or empty (a form's
+    "not given"); anything else, or a number out of bounds, is a 400 `invalid` naming it.
+    DRF's paginators silently fall back to their default instead."""
+    raw = request.query_params.get(name, "")
+    if raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum or (maximum is not None and value > maximum):
+        bounds = f"from {minimum} to {maximum}" if maximum is not None else f"{minimum} or more"
+        raise ValidationFailed(
+            "Input is invalid.", extra={"errors": {name: [f"A whole number {bounds}."]}}
+        )
+    return value
+
+
+def _bounded(parameters: list[dict], bounds: dict[str, dict]) -> list[dict]:
+    """DRF's paging parameters with their bounds, and empty values allowed (not given)."""
+    for parameter in parameters:
+        parameter["schema"].update(bounds.get(parameter["name"], {}))
+        parameter["allowEmptyValue"] = True
+    return parameters
+
+
+class StrictLimitOffsetPagination(LimitOffsetPagination):
+    """limit/offset paging (50 by default, larger limits are cut to 500) whose parameters,
+    when given, must be whole numbers: `limit` from 1, `offset` from 0."""
+
+    default_limit = 50
+    max_limit = 500
+
+    def get_limit(self, request):
+        limit = query_int(request, self.limit_query_param, minimum=1)
+        return self.default_limit if limit is None else min(limit, self.max_limit)
+
+    def get_offset(self, request):
+        return query_int(request, self.offset_query_param, minimum=0, maximum=MAX_OFFSET) or 0
+
+    def get_schema_operation_parameters(self, view):
+        bounds = {"limit": {"minimum": 1}, "offset": {"minimum": 0, "maximum": MAX_OFFSET}}
+        return _bounded(super().get_schema_operation_parameters(view), bounds)
+
+
 class StrictCursorPagination(CursorPagination):
     """Cursor paging for tables that grow. Cursors are signed, so one that was
-    edited (or made up) is a 400 instead of silently landing on another page."""
+    edited (or made up) is a 400 instead of silently landing on another page; an
+    empty one is the first page, and a `limit` that is not a whole number is a 400."""
 
     page_size = 50
     page_size_query_param = "limit"
     max_page_size = 500
     signer = Signer(salt="hotdash.rest.cursor")
+
+    def get_page_size(self, request):
+        size = query_int(request, self.page_size_query_param, minimum=1)
+        return self.page_size if size is None else min(size, self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        bounds = {self.page_size_query_param: {"minimum": 1}}
+        return _bounded(super().get_schema_operation_parameters(view), bounds)
 
     def encode_cursor(self, cursor):
         url = super().encode_cursor(cursor)
@@ -123,7 +182,7 @@ class StrictCursorPagination(CursorPagination):
 
     def decode_cursor(self, request):
         signed = request.query_params.get(self.cursor_query_param)
-        if signed is None:
+        if not signed:
             return None
         try:
             raw = self.signer.unsign(signed)

@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from hotdash import views
+from hotdash.apidocs import RedocView, not_found
 from monitoring.api.report_views import PrometheusView
 
 admin.site.site_header = "HotDash Operator Control Center"
@@ -23,7 +24,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # Split: the start-up script is a file of its own, so Swagger UI runs under the CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", RedocView.as_view(), name="api-redoc"),
 ]
+
+handler404 = not_found
 
 # Inbound webhooks (integrations.webhooks): Shopify, Chatwoot, gold replies.
 urlpatterns += [path("", include("integrations.webhooks.urls"))]

@@ -35,6 +35,9 @@ LEAF_MODULES = {
     "hotdash.adminkit",
     "hotdash.proxies",
     "hotdash.parsers",
+    "hotdash.negotiation",
+    "hotdash.openapi",
+    "hotdash.strict",
 }
 # The apps each app may import, besides itself and the leaf modules.
 MAY_IMPORT = {

@@ -10,6 +10,7 @@ from approvals import registry
 from approvals.audit.chain import BODY_FIELDS
 from approvals.models import ApprovalDecision, ApprovalRequest, AuditEvent, FeatureFlag
 from approvals.selectors import flag_evaluation
+from hotdash.strict import StrictJsonSerializer
 
 
 class ApprovalDecisionSerializer(serializers.ModelSerializer):
@@ -58,7 +59,7 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
         return [{"label": label, "value": value} for label, value in rows]
 
 
-class ApprovalRequestCreateSerializer(serializers.Serializer):
+class ApprovalRequestCreateSerializer(StrictJsonSerializer):
     action = serializers.CharField(max_length=100)
     params = serializers.DictField(required=False, default=dict)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -77,22 +78,23 @@ class ApprovalRequestCreateSerializer(serializers.Serializer):
         return data
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(StrictJsonSerializer):
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     payload_hash = serializers.RegexField(
-        r"^[0-9a-f]{64}$",
+        r"^(?:[0-9a-f]{64})?$",  # empty (the default) or a hash: the pattern allows both
         required=False,
         allow_blank=True,
         default="",
-        help_text="The payload hash the decider saw; a different one is refused with 409.",
+        help_text="The payload hash the decider saw; a different one is refused with 409. "
+        "Empty: no check.",
     )
 
 
-class CancelSerializer(serializers.Serializer):
+class CancelSerializer(StrictJsonSerializer):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class ResolveSerializer(serializers.Serializer):
+class ResolveSerializer(StrictJsonSerializer):
     performed = serializers.BooleanField()
     comment = serializers.CharField(max_length=2000)
 
@@ -128,9 +130,16 @@ class FeatureFlagSerializer(serializers.ModelSerializer):
         }
 
 
-class KillSwitchSerializer(serializers.Serializer):
+class KillSwitchSerializer(StrictJsonSerializer):
     scope = serializers.ChoiceField(choices=FeatureFlag.Scope.choices)
-    target = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    # The flag's key is `kill.<scope>.<target>`, at most 200 characters (FeatureFlag.key).
+    target = serializers.CharField(
+        max_length=200 - len("kill.integration."),
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The integration's slug or the action's name; none for `global`.",
+    )
     reason = serializers.CharField(max_length=2000)
 
 

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from approvals import roles, selectors, services
 from approvals.api import serializers as s
 from approvals.api.filters import ApprovalRequestFilter, AuditEventFilter, FeatureFlagFilter
+from approvals.api.schema import DECIDE_REFUSALS
 from approvals.audit import audit_verify
 from approvals.audit.context import request_context_note_token
 from hotdash.errors import PermissionRefused
-from hotdash.rest import MutationRateThrottle, StrictCursorPagination, StrictFilterBackend
+from hotdash.openapi import refusals
+from hotdash.rest import (
+    MutationRateThrottle,
+    StrictCursorPagination,
+    StrictFilterBackend,
+    StrictLimitOffsetPagination,
+)
 
 
 class CanRead(BasePermission):
@@ -36,11 +42,6 @@ class AuditedViewMixin:
         request_context_note_token(request)
 
 
-class Pages(LimitOffsetPagination):
-    default_limit = 50
-    max_limit = 500
-
-
 class AuditPages(StrictCursorPagination):
     """Signed cursor paging: stable and cheap on a table that only grows."""
 
@@ -55,6 +56,18 @@ class Base(AuditedViewMixin):
     filter_backends = [StrictFilterBackend]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List approval requests",
+        description="Approval requests, newest first, with their decisions; filter by "
+        "status, action, target and risk (viewers and up).",
+    ),
+    retrieve=extend_schema(
+        summary="Read one approval request",
+        description="One request: the action, its params, the readable summary the "
+        "approver signs off, the payload hash, decisions and outcome.",
+    ),
+)
 class ApprovalRequestViewSet(
     Base,
     mixins.ListModelMixin,
@@ -65,7 +78,7 @@ class ApprovalRequestViewSet(
     """Approval requests: list/read (viewers), create (operators), decide (approvers)."""
 
     serializer_class = s.ApprovalRequestSerializer
-    pagination_class = Pages
+    pagination_class = StrictLimitOffsetPagination
     filterset_class = ApprovalRequestFilter
     lookup_value_regex = r"[0-9]{1,18}"  # anything else is a 404, never a ValueError
 
@@ -73,9 +86,25 @@ class ApprovalRequestViewSet(
         return selectors.approval_request_list()
 
     @extend_schema(
-        request=s.ApprovalRequestCreateSerializer, responses={201: s.ApprovalRequestSerializer}
+        summary="Request an action",
+        request=s.ApprovalRequestCreateSerializer,
+        responses={
+            201: s.ApprovalRequestSerializer,
+            **refusals(
+                {
+                    400: "`unknown_action`, or `invalid`: the params do not match the "
+                    "action's schema, or its precondition refuses them.",
+                    403: "`not_operator`: only operators request actions.",
+                    404: "`not_found`: the params name an object that does not exist.",
+                    409: "`conflict`: the idempotency key was used for another payload, or "
+                    "what the action needs is not there (`credentials_missing`, …).",
+                }
+            ),
+        },
     )
     def create(self, request, *args, **kwargs):
+        """Request a registered action (operators). A live action waits for approvers; a
+        safe one is approved at once and runs in the job cluster. Audited."""
         form = s.ApprovalRequestCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         created = services.approval_request_create(
@@ -83,19 +112,43 @@ class ApprovalRequestViewSet(
         )
         return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.DecisionSerializer, responses=s.ApprovalRequestSerializer)
+    @extend_schema(
+        summary="Approve a request",
+        request=s.DecisionSerializer,
+        responses={200: s.ApprovalRequestSerializer, **DECIDE_REFUSALS},
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
+        """Sign off a pending request (approvers, never your own). Send the `payload_hash`
+        you read, so a request changed since is refused. Enough approvals run it."""
         return self._decide(request, pk, services.approval_request_approve)
 
-    @extend_schema(request=s.DecisionSerializer, responses=s.ApprovalRequestSerializer)
+    @extend_schema(
+        summary="Reject a request",
+        request=s.DecisionSerializer,
+        responses={200: s.ApprovalRequestSerializer, **DECIDE_REFUSALS},
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        """Turn down a pending request (approvers, never your own): it will not run."""
         return self._decide(request, pk, services.approval_request_reject)
 
-    @extend_schema(request=s.CancelSerializer, responses=s.ApprovalRequestSerializer)
+    @extend_schema(
+        summary="Cancel a request",
+        request=s.CancelSerializer,
+        responses={
+            200: s.ApprovalRequestSerializer,
+            **refusals(
+                {
+                    403: "`not_allowed`: only the requester or an approver cancels.",
+                    409: "`not_pending` or `expired`: it has started or ended already.",
+                }
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
+        """Withdraw a request before it starts (its requester or an approver)."""
         form = s.CancelSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         done = services.approval_request_cancel(
@@ -103,10 +156,23 @@ class ApprovalRequestViewSet(
         )
         return Response(self.get_serializer(done).data)
 
-    @extend_schema(request=s.ResolveSerializer, responses=s.ApprovalRequestSerializer)
+    @extend_schema(
+        summary="Settle an unknown outcome",
+        request=s.ResolveSerializer,
+        responses={
+            200: s.ApprovalRequestSerializer,
+            **refusals(
+                {
+                    403: "`not_approver`: only approvers settle outcomes.",
+                    409: "`not_unknown`: the request's outcome is not `unknown`.",
+                }
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
-        """Settle an `unknown` outcome: {"performed": bool, "comment": "what you checked"}."""
+        """Settle an `unknown` outcome (approvers) after checking at the vendor:
+        {"performed": bool, "comment": "what you checked"}."""
         form = s.ResolveSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         done = services.approval_request_resolve(
@@ -121,6 +187,17 @@ class ApprovalRequestViewSet(
         return Response(self.get_serializer(done).data)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List feature flags",
+        description="Every flag (not paged) with its evaluation; `?subject=` evaluates "
+        "percentage rollouts for that subject.",
+    ),
+    retrieve=extend_schema(
+        summary="Read one feature flag",
+        description="One flag by key with its evaluation (`?subject=` for rollouts).",
+    ),
+)
 class FeatureFlagViewSet(Base, viewsets.ReadOnlyModelViewSet):
     """Flags with their evaluation (`?subject=` for percentage rollouts). Changes are
     approval requests (flags.set, flags.clear_kill_switch); setting a kill switch is not."""
@@ -140,7 +217,15 @@ class FeatureFlagViewSet(Base, viewsets.ReadOnlyModelViewSet):
             "subject": self.request.query_params.get("subject", ""),
         }
 
-    @extend_schema(request=s.KillSwitchSerializer, responses=s.FeatureFlagSerializer)
+    @extend_schema(
+        summary="Set a kill switch",
+        operation_id="flags_kill_switch",
+        request=s.KillSwitchSerializer,
+        responses={
+            200: s.FeatureFlagSerializer,
+            **refusals({403: "`not_operator`: only operators set kill switches."}),
+        },
+    )
     @action(detail=False, methods=["post"], url_path="kill-switches")
     def kill_switch(self, request):
         """Set a kill switch now (operators; no approval: stopping is always allowed)."""
@@ -152,6 +237,16 @@ class FeatureFlagViewSet(Base, viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(flag).data, status=status.HTTP_200_OK)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List audit events",
+        description="The audit trail, newest first, cursor-paged; filter by verb, actor, "
+        "target, request id, outcome and time.",
+    ),
+    retrieve=extend_schema(
+        summary="Read one audit event", description="One event by its sequence number."
+    ),
+)
 class AuditEventViewSet(Base, viewsets.ReadOnlyModelViewSet):
     """The audit trail, newest first; `verify/` recomputes the chain."""
 
@@ -164,7 +259,14 @@ class AuditEventViewSet(Base, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.audit_event_list()
 
-    @extend_schema(responses={200: s.VerifyReportSerializer, 409: s.VerifyReportSerializer})
+    @extend_schema(
+        summary="Verify the audit chain",
+        responses={
+            200: s.VerifyReportSerializer,
+            409: s.VerifyReportSerializer,
+            **refusals({403: "Only operators and approvers run the verification."}),
+        },
+    )
     @action(detail=False, methods=["get"])
     def verify(self, request):
         """200 with the report when intact, 409 `audit_chain_broken` with it when not.

@@ -117,7 +117,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "hotdash.errors.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "hotdash.openapi.HotdashAutoSchema",
+    # An unknown `?format=` is a 406 like an unknown Accept header (DRF answers 404).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "hotdash.negotiation.StrictContentNegotiation",
     "DEFAULT_THROTTLE_RATES": {"mutations": "120/min"},
     # DRF's defaults (the browsable API posts forms), with JSON too deep to decode a 400.
     "DEFAULT_PARSER_CLASSES": ["hotdash.parsers.NestingSafeJSONParser"]
@@ -138,11 +140,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The API reads JSON (the form parsers are there for DRF's browsable pages).
+    "PARSER_WHITELIST": ["hotdash.parsers.NestingSafeJSONParser"],
+    # Tags and operationIds start after the version: `incidents`, `incidents_acknowledge`.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Enum names kept, nullable objects as 3.0 can say them, the examples recorded from real
+    # answers, one tag per resource (hotdash/openapi.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hotdash.openapi.nullable_refs_hook",
+        "hotdash.openapi.examples_hook",
+        "hotdash.openapi.tags_hook",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "IntegrationStatusEnum": "integrations.models.IntegrationState.Status",
         "IncidentStatusEnum": "monitoring.models.Incident.Status",
         "CheckStatusEnum": "monitoring.models.CheckResult.Status",
         "ApprovalStatusEnum": "approvals.models.ApprovalRequest.Status",
+        "FlagScopeEnum": "approvals.models.FeatureFlag.Scope",
     },
 }
 

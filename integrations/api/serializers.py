@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from hotdash.strict import StrictJsonSerializer
 from integrations.ideas import ORDERINGS, STATUSES
 
 OWNER_PATTERN = r"^[\w.@+-]{1,80}$"
@@ -78,7 +79,7 @@ class IdeaQuerySerializer(serializers.Serializer):
     ordering = serializers.ChoiceField(choices=list(ORDERINGS), default="-created_at")
 
 
-class IdeaCreateSerializer(serializers.Serializer):
+class IdeaCreateSerializer(StrictJsonSerializer):
     title = serializers.CharField(max_length=200)
     hypothesis = serializers.CharField(max_length=2000)
     metric = serializers.RegexField(

@@ -10,10 +10,21 @@ from rest_framework.views import APIView
 
 from approvals.permissions import ReadOrOperate
 from hotdash.errors import ValidationFailed
+from hotdash.openapi import refusals
 from hotdash.rest import MutationRateThrottle, micro_cached
 from integrations.api import serializers as s
 from integrations.ideas import idea_create, idea_list
 from integrations.tiles.selectors import tile_list, tile_read
+
+UNKNOWN_PARAMS = refusals({400: "`unknown_filter`: this operation takes no query parameters."})
+SUPABASE_FAILURES = refusals(
+    {
+        502: "`vendor_auth` or `vendor_contract`: Supabase refused the call.",
+        503: "`vendor_unavailable`, `vendor_throttled` (with `retry_after`) or "
+        "`vendor_config`: Supabase cannot be used now.",
+        504: "`vendor_timeout`: Supabase did not answer in time.",
+    }
+)
 
 
 def refuse_unknown_params(request, allowed) -> None:
@@ -33,7 +44,11 @@ class TileListView(APIView):
 
     permission_classes = [ReadOrOperate]
 
-    @extend_schema(operation_id="api_v1_tiles_list", responses=s.TilePageSerializer)
+    @extend_schema(
+        summary="List tiles",
+        operation_id="tiles_list",
+        responses={200: s.TilePageSerializer, **UNKNOWN_PARAMS},
+    )
     @micro_cached
     def get(self, request):
         refuse_unknown_params(request, ())
@@ -47,7 +62,15 @@ class TileDetailView(APIView):
 
     permission_classes = [ReadOrOperate]
 
-    @extend_schema(operation_id="api_v1_tiles_retrieve", responses=s.TileSerializer)
+    @extend_schema(
+        summary="Read one tile",
+        operation_id="tiles_retrieve",
+        responses={
+            200: s.TileSerializer,
+            **UNKNOWN_PARAMS,
+            **refusals({404: "`tile_not_found`: no tile has this key."}),
+        },
+    )
     @micro_cached
     def get(self, request, key: str):
         refuse_unknown_params(request, ())
@@ -62,11 +85,14 @@ class IdeaPoolView(APIView):
     throttle_classes = [MutationRateThrottle]
 
     @extend_schema(
-        operation_id="api_v1_idea_pool_list",
+        summary="List ideas",
+        operation_id="idea_pool_list",
         parameters=[s.IdeaQuerySerializer],
-        responses=s.IdeaPageSerializer,
+        responses={200: s.IdeaPageSerializer, **SUPABASE_FAILURES},
     )
     def get(self, request):
+        """Ideas from Supabase's `idea_pool`, filtered by status and owner, ordered and
+        paged by limit and offset (viewers and up)."""
         refuse_unknown_params(request, s.IdeaQuerySerializer().fields)
         form = s.IdeaQuerySerializer(data=request.query_params)
         form.is_valid(raise_exception=True)
@@ -81,8 +107,18 @@ class IdeaPoolView(APIView):
             }
         )
 
-    @extend_schema(request=s.IdeaCreateSerializer, responses={201: s.IdeaSerializer})
+    @extend_schema(
+        summary="Add an idea",
+        request=s.IdeaCreateSerializer,
+        responses={
+            201: s.IdeaSerializer,
+            **SUPABASE_FAILURES,
+            **refusals({409: "`duplicate`: an idea with this key already exists."}),
+        },
+    )
     def post(self, request):
+        """Store a new idea in Supabase (operators); the owner defaults to the requesting
+        user's name. Audited."""
         form = s.IdeaCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         fields = {"owner": request.user.get_username()[:80], **form.validated_data}

@@ -35,7 +35,8 @@ def csv_response(rows, name: str) -> StreamingHttpResponse:
 
 
 def window_param(request, default: str = "24h"):
-    name = request.query_params.get("window", default)
+    """(name, timedelta) of `?window=`; empty or absent is the default, like every filter."""
+    name = request.query_params.get("window") or default
     if name not in selectors.WINDOWS:
         raise ValidationFailed(
             f"Unknown window {name!r}.",

@@ -10,6 +10,11 @@ from monitoring.models import CheckResult, Incident
 
 
 class IntegrationFilter(filters.FilterSet):
+    # Not BooleanFilter: it reads anything but true/false as "no filter" instead of a 400.
+    enabled = filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")],
+        method="filter_enabled",
+    )
     status = filters.ChoiceFilter(
         field_name="state__status", choices=IntegrationState.Status.choices
     )
@@ -17,6 +22,9 @@ class IntegrationFilter(filters.FilterSet):
     class Meta:
         model = Integration
         fields = ["kind", "mode", "enabled", "status"]
+
+    def filter_enabled(self, queryset, name, value: str):
+        return queryset.filter(enabled=value in ("true", "1"))
 
 
 class IncidentFilter(filters.FilterSet):

@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hotdash.openapi import refusals
 from integrations.dependencies import edges, walk
 from integrations.models import Integration
 from monitoring import selectors
@@ -23,7 +24,15 @@ class MetricsView(Base, APIView):
     """GET /api/v1/metrics/?window=24h[&integration=slug]: latency percentiles, error
     rate, call counts and availability per integration, from rollups and transitions."""
 
-    @extend_schema(parameters=[WINDOW, INTEGRATION], responses=s.MetricsSerializer)
+    @extend_schema(
+        summary="Latency and error metrics",
+        operation_id="metrics_list",
+        parameters=[WINDOW, INTEGRATION],
+        responses={
+            200: s.MetricsSerializer,
+            **refusals({404: "`not_found`: no integration has the slug given in `integration`."}),
+        },
+    )
     def get(self, request):
         name, window = window_param(request)
         integrations = Integration.objects.enabled().order_by("slug")
@@ -43,7 +52,11 @@ class MetricsView(Base, APIView):
 class RateLimitsView(Base, APIView):
     """GET /api/v1/rate-limits/: headroom per integration, lowest first."""
 
-    @extend_schema(responses=s.RateLimitsSerializer)
+    @extend_schema(
+        summary="Rate-limit headroom",
+        operation_id="rate_limits_list",
+        responses=s.RateLimitsSerializer,
+    )
     def get(self, request):
         rows = [
             {
@@ -59,7 +72,15 @@ class RateLimitsView(Base, APIView):
 class ErrorsView(Base, APIView):
     """GET /api/v1/errors/?window=24h[&integration=slug]: failures grouped by fingerprint."""
 
-    @extend_schema(parameters=[WINDOW, INTEGRATION], responses=s.ErrorsSerializer)
+    @extend_schema(
+        summary="Errors grouped by fingerprint",
+        operation_id="errors_list",
+        parameters=[WINDOW, INTEGRATION],
+        responses={
+            200: s.ErrorsSerializer,
+            **refusals({404: "`not_found`: no integration has the slug given in `integration`."}),
+        },
+    )
     def get(self, request):
         name, window = window_param(request)
         integration = None
@@ -86,7 +107,11 @@ class ErrorsView(Base, APIView):
 class DependenciesView(Base, APIView):
     """GET /api/v1/dependencies/: the graph, and what an outage of each integration affects."""
 
-    @extend_schema(responses=s.DependenciesSerializer)
+    @extend_schema(
+        summary="Dependency graph",
+        operation_id="dependencies_graph",
+        responses=s.DependenciesSerializer,
+    )
     def get(self, request):
         names = dict(Integration.objects.values_list("pk", "slug"))
         down, up = edges()

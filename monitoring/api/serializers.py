@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
+from hotdash.strict import StrictJsonSerializer
 from integrations.models import Integration
 from monitoring.models import CheckResult, Incident, IncidentEvent
 
@@ -22,10 +23,19 @@ class IncidentBriefSerializer(serializers.ModelSerializer):
 
 class IntegrationSerializer(serializers.ModelSerializer):
     status = serializers.CharField(source="state.status", read_only=True)
-    status_since = serializers.DateTimeField(source="state.status_since", read_only=True)
-    last_probe_at = serializers.DateTimeField(source="state.last_probe_at", read_only=True)
-    last_success_at = serializers.DateTimeField(source="state.last_success_at", read_only=True)
-    last_latency_ms = serializers.FloatField(source="state.last_latency_ms", read_only=True)
+    # Null before the first probe (and before the first success).
+    status_since = serializers.DateTimeField(
+        source="state.status_since", read_only=True, allow_null=True
+    )
+    last_probe_at = serializers.DateTimeField(
+        source="state.last_probe_at", read_only=True, allow_null=True
+    )
+    last_success_at = serializers.DateTimeField(
+        source="state.last_success_at", read_only=True, allow_null=True
+    )
+    last_latency_ms = serializers.FloatField(
+        source="state.last_latency_ms", read_only=True, allow_null=True
+    )
     last_error = serializers.SerializerMethodField()
     circuit = serializers.SerializerMethodField()
     rate_limit = serializers.SerializerMethodField()
@@ -134,9 +144,9 @@ class IncidentEventSerializer(serializers.ModelSerializer):
 
 class IncidentSerializer(serializers.ModelSerializer):
     integration = serializers.SlugRelatedField(read_only=True, slug_field="slug")
-    caused_by = serializers.SlugRelatedField(read_only=True, slug_field="slug")
-    acknowledged_by = serializers.StringRelatedField()
-    resolved_by = serializers.StringRelatedField()
+    caused_by = serializers.SlugRelatedField(read_only=True, slug_field="slug", allow_null=True)
+    acknowledged_by = serializers.StringRelatedField(allow_null=True)  # null until acked
+    resolved_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Incident
@@ -167,7 +177,7 @@ class IncidentDetailSerializer(IncidentSerializer):
         fields = [*IncidentSerializer.Meta.fields, "timeline"]
 
 
-class NoteSerializer(serializers.Serializer):
+class NoteSerializer(StrictJsonSerializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 

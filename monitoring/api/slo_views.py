@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 
 import django_filters as filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hotdash.errors import ValidationFailed
 from hotdash.rest import StrictCursorPagination, StrictFilterBackend
 from integrations.models import Integration
 from monitoring.api import slo_serializers as s
@@ -28,9 +30,17 @@ from monitoring.slo.signals.credentials import credential_report
 from monitoring.slo.signals.quota import quota_forecasts
 from monitoring.slo.status import SloStatus, slo_status, slo_statuses
 
+YEAR = "(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"  # 0001 to 9999
 WEEK = OpenApiParameter(
-    "week", OpenApiTypes.STR, description="ISO week, e.g. 2026-W47 (default: last complete week)"
+    "week",
+    OpenApiTypes.STR,
+    description="ISO week, e.g. 2026-W47 (default: last complete week). W53 too, in the "
+    "years that have one.",
+    # W53 is left out of the pattern: most years have none, and a client generating weeks
+    # from the pattern would be refused for them.
+    pattern=rf"^{YEAR}-[Ww](0[1-9]|[1-4][0-9]|5[0-2])$",
 )
+WEEK_FORMAT = re.compile(rf"{YEAR}-[Ww](0[1-9]|[1-4][0-9]|5[0-3])")
 
 OPEN = (Incident.Status.OPEN, Incident.Status.ACKNOWLEDGED)
 
@@ -108,7 +118,7 @@ class SloListView(Base, APIView):
     """GET /api/v1/slo/: every enabled integration's objectives, budget left, burn per
     window and what would fire."""
 
-    @extend_schema(responses=s.SloListSerializer, operation_id="slo_list")
+    @extend_schema(summary="List SLOs", responses=s.SloListSerializer, operation_id="slo_list")
     def get(self, request):
         now = timezone.now()
         statuses = slo_statuses(now=now)
@@ -126,7 +136,11 @@ class SloDetailView(Base, APIView):
     """GET /api/v1/slo/{slug}/: one integration's SLOs plus its credentials, quota
     forecasts and open findings."""
 
-    @extend_schema(responses=s.SloDetailSerializer, operation_id="slo_retrieve")
+    @extend_schema(
+        summary="Read one integration's SLOs",
+        responses=s.SloDetailSerializer,
+        operation_id="slo_retrieve",
+    )
     def get(self, request, slug: str):
         integration = get_object_or_404(Integration.objects.select_related("state"), slug=slug)
         now = timezone.now()
@@ -149,12 +163,18 @@ class SlaReportView(Base, APIView):
     """GET /api/v1/slo/report/?week=2026-W47: the weekly SLA report per integration as CSV."""
 
     @extend_schema(
+        summary="Weekly SLA report as CSV",
         parameters=[WEEK],
         responses={(200, "text/csv"): OpenApiTypes.STR},
-        operation_id="slo_report_csv",
+        operation_id="slo_report",
     )
     def get(self, request):
-        start, end = week_bounds(request.query_params.get("week"))
+        week = request.query_params.get("week") or None
+        if week is not None and not WEEK_FORMAT.fullmatch(week):
+            raise ValidationFailed(
+                f"Unknown week {week!r}; use ISO weeks like 2026-W47.", code="invalid_week"
+            )
+        start, end = week_bounds(week)
         return csv_response(sla_report_csv(sla_report(start, end)), f"sla-{start:%G-W%V}")
 
 
@@ -170,6 +190,15 @@ class FindingPages(StrictCursorPagination):
     ordering = "-last_seen_at"
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List findings",
+        description="Signals that are not outages (API sunsets, deprecations, quota "
+        "forecasts, quiet webhooks, credentials, MCP tool drift, reconciliation drift), "
+        "newest first, cursor-paged.",
+    ),
+    retrieve=extend_schema(summary="Read one finding", description="One finding with its data."),
+)
 class FindingViewSet(
     Base, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -184,9 +213,15 @@ class FindingViewSet(
     def get_queryset(self):
         return Finding.objects.select_related("integration")
 
-    @extend_schema(request=NoteSerializer, responses=s.FindingSerializer)
+    @extend_schema(
+        summary="Resolve a finding",
+        request=NoteSerializer,
+        responses=s.FindingSerializer,
+    )
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
+        """Mark a reviewed finding resolved (operators), with an optional note; a no-op on
+        a resolved one. Its integration's finding incident resolves with its last finding."""
         form = NoteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         get_object_or_404(Finding, pk=pk)

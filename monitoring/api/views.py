@@ -5,16 +5,17 @@ from __future__ import annotations
 from django.db.models import F
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hotdash.openapi import refusals
 from hotdash.rest import (
     StrictCursorPagination,
     StrictFilterBackend,
+    StrictLimitOffsetPagination,
     StrictOrderingFilter,
     micro_cached,
 )
@@ -37,9 +38,12 @@ from monitoring.summaries import summary_for
 class HealthSummaryView(Base, APIView):
     """GET /api/v1/health/summary/: counts per status and the integration status tile."""
 
-    @extend_schema(responses=s.HealthSummarySerializer)
+    @extend_schema(summary="Health summary", responses=s.HealthSummarySerializer)
     @micro_cached
     def get(self, request):
+        """Counts per status, open incidents, pending approvals and the status-tile rows
+        (enabled integrations by business weight). `overall` is `down` if anything is down,
+        else `degraded`, else `ok` (`unknown` before any probe)."""
         tile = list(
             Integration.objects.enabled()
             .order_by("business_weight", "slug")
@@ -50,17 +54,24 @@ class HealthSummaryView(Base, APIView):
         return Response({**selectors.health_summary(), "integrations": tile})
 
 
-class Pages(LimitOffsetPagination):
-    default_limit = 50
-    max_limit = 500
-
-
+@extend_schema_view(
+    list=extend_schema(
+        summary="List integrations",
+        description="Each service with its state, latency, availability, circuit, rate "
+        "limit, open incident, dependencies and credentials (variable names only). "
+        "`availability` and `latency_24h` are the values the rollup job last stored.",
+    ),
+    retrieve=extend_schema(
+        summary="Read one integration",
+        description="One service by slug, with `availability` and `latency_24h` computed fresh.",
+    ),
+)
 class IntegrationViewSet(Base, viewsets.ReadOnlyModelViewSet):
     """Integrations with state, latency, availability, circuit, headroom and dependencies."""
 
     serializer_class = s.IntegrationSerializer
     lookup_field = "slug"
-    pagination_class = Pages
+    pagination_class = StrictLimitOffsetPagination
     filter_backends = [StrictFilterBackend, StrictOrderingFilter]
     filterset_class = IntegrationFilter
     ordering_fields = ["slug", "name", "kind", "business_weight", "state__status"]
@@ -97,11 +108,20 @@ class IntegrationViewSet(Base, viewsets.ReadOnlyModelViewSet):
         context = self._context_for([integration], fresh=True)
         return Response(s.IntegrationSerializer(integration, context=context).data)
 
-    @extend_schema(request=None, responses=s.ProbeResultSerializer)
+    @extend_schema(
+        summary="Probe an integration now",
+        request=None,
+        responses={
+            200: s.ProbeResultSerializer,
+            **refusals({409: "`disabled`: the integration is disabled."}),
+        },
+    )
     @action(detail=True, methods=["post"])
     def probe(self, request, slug=None):
-        """Probe now (operators). 409 for a disabled integration."""
-        integration = self.get_object()
+        """Probe now (operators): store the result and react to it exactly like a scheduled
+        probe (state change, incident, alerts). Audited as `integration.probe`."""
+        # Not get_object(): the list's filters (`?status=`…) are no business of a probe.
+        integration = get_object_or_404(self.get_queryset(), slug=slug)
         check = integration_probe_now(integration=integration, user=request.user, request=request)
         integration = self.get_queryset().get(pk=integration.pk)
         body = s.IntegrationSerializer(
@@ -118,6 +138,18 @@ class CheckPages(StrictCursorPagination):
     ordering = "-checked_at"
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List incidents",
+        description="Incidents, newest first, cursor-paged; filter by status, severity, "
+        "cause, integration and when they opened.",
+    ),
+    retrieve=extend_schema(
+        summary="Read one incident",
+        description="One incident with its timeline (opened, notified, recovery, "
+        "acknowledged, resolved, notes).",
+    ),
+)
 class IncidentViewSet(Base, viewsets.ReadOnlyModelViewSet):
     """Incidents and their timelines; acknowledge, un-acknowledge, resolve (operators)."""
 
@@ -145,28 +177,65 @@ class IncidentViewSet(Base, viewsets.ReadOnlyModelViewSet):
         incident = self.get_queryset().prefetch_related("events").get(pk=incident.pk)
         return Response(s.IncidentDetailSerializer(incident).data)
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @extend_schema(
+        summary="Export incidents as CSV",
+        filters=True,
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request):
-        """The filtered incidents as CSV (opened_after / opened_before bound the window)."""
+        """The filtered incidents as streamed CSV, oldest first, as an attachment
+        (opened_after / opened_before bound the window)."""
         return csv_response(incidents_csv(self.filter_queryset(self.get_queryset())), "incidents")
 
-    @extend_schema(request=s.NoteSerializer, responses=s.IncidentDetailSerializer)
+    @extend_schema(
+        summary="Acknowledge an incident",
+        request=s.NoteSerializer,
+        responses={
+            200: s.IncidentDetailSerializer,
+            **refusals({409: "`incident_resolved`: the incident is already resolved."}),
+        },
+    )
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
+        """Stop reminders and escalation (not monitoring), with an optional note; a no-op
+        on an acknowledged incident. Audited."""
         return self._transition(request, pk, incident_acknowledge)
 
-    @extend_schema(request=s.NoteSerializer, responses=s.IncidentDetailSerializer)
+    @extend_schema(
+        summary="Hand an incident back",
+        request=s.NoteSerializer,
+        responses={
+            200: s.IncidentDetailSerializer,
+            **refusals({409: "`not_acked`: the incident is not acknowledged."}),
+        },
+    )
     @action(detail=True, methods=["post"])
     def unacknowledge(self, request, pk=None):
+        """Undo an acknowledgement: reminders and escalation resume now. Audited."""
         return self._transition(request, pk, incident_unacknowledge)
 
-    @extend_schema(request=s.NoteSerializer, responses=s.IncidentDetailSerializer)
+    @extend_schema(
+        summary="Resolve an incident",
+        request=s.NoteSerializer,
+        responses={
+            200: s.IncidentDetailSerializer,
+            **refusals({409: "`incident_resolved`: the incident is already resolved."}),
+        },
+    )
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
+        """Close the incident by hand, with its downtime. Audited."""
         return self._transition(request, pk, incident_resolve)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List probe results",
+        description="Raw probe results within the retention period, newest first, "
+        "cursor-paged; filter by integration, status, error class and time.",
+    )
+)
 class CheckResultViewSet(Base, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Raw check history (within retention), newest first, cursor-paged."""
 
@@ -178,8 +247,13 @@ class CheckResultViewSet(Base, mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return CheckResult.objects.select_related("integration")
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    @extend_schema(
+        summary="Export probe results as CSV",
+        filters=True,
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
     @action(detail=False, methods=["get"], url_path="export")
     def export(self, request):
-        """The filtered check history as CSV (since / until bound the window)."""
+        """The filtered check history as streamed CSV, oldest first, as an attachment
+        (since / until bound the window)."""
         return csv_response(checks_csv(self.filter_queryset(self.get_queryset())), "checks")
