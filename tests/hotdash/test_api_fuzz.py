@@ -34,13 +34,17 @@ schema.config.seed = SEED
 schema.config.parameters["query.cursor"] = ""
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _print_seed(pytestconfig):
+@pytest.fixture(scope="module")
+def seed_printed(pytestconfig):
+    """The run's seed, once, on the terminal (past pytest's capture, -q included)."""
     reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(
-            f"schemathesis: HOTDASH_FUZZ_SEED={SEED} HOTDASH_FUZZ_EXAMPLES={EXAMPLES}"
-        )
+    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.ensure_newline()
+            reporter.write_line(
+                f"schemathesis: HOTDASH_FUZZ_SEED={SEED} HOTDASH_FUZZ_EXAMPLES={EXAMPLES}"
+            )
 
 
 @pytest.fixture
@@ -65,7 +69,7 @@ def operator_token(operator, sandbox, settings, monkeypatch):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @pytest.mark.django_db(transaction=True)  # requests close connections, as in production
-def test_api__fuzzed_inputs__conform_to_the_schema(case, operator_token):
+def test_api__fuzzed_inputs__conform_to_the_schema(case, operator_token, seed_printed):
     # `params` must match the schema of the action named in `action`, which the registry
     # holds (one JSON Schema per action; tests/approvals): a body valid for the request's
     # schema alone may rightly be a 400, so positive data is not judged there.
