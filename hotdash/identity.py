@@ -2,8 +2,9 @@
 
 The web publishes its identity: the migrations its code has (one leaf per app), signed
 with its `SECRET_KEY` (Django's signing, the same signer as sessions). `seed`, which
-every deployment and the demo run before starting anything, publishes it as well, so a
-cluster never waits for the web to have served a request. A job cluster starting up
+every deployment and the demo run before starting anything, publishes it; each web
+process makes sure of it at its first `/readyz` (the proxy's health check), re-publishing
+when what is stored is not its own. A job cluster starting up
 (`manage.py qcluster`, hotdash/management/commands/qcluster.py) checks three things and
 names the first that fails:
 
@@ -22,7 +23,7 @@ import os
 import socket
 
 from django.core import signing
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
@@ -53,13 +54,29 @@ def identity_publish() -> None:
     )
 
 
-def identity_publish_quietly() -> None:
-    """At the web's start: a database that does not answer yet is not fatal (the web's
-    /readyz says so); `seed` has published the identity anyway."""
-    try:
+_ensured = False
+
+
+def identity_ensure() -> None:
+    """Once per web process: publish this process's identity unless it is what is stored
+    (one read; a write only after another release or key published)."""
+    global _ensured
+    if _ensured:
+        return
+    from hotdash.models import Identity
+
+    stored = Identity.objects.filter(name=WEB).values_list("signed", flat=True).first()
+    if _schema_of(stored) != schema_leaves():
         identity_publish()
-    except DatabaseError as error:
-        logger.warning("identity not published (the database did not answer): %s", error)
+        logger.info("published this web's identity for the job clusters")
+    _ensured = True
+
+
+def _schema_of(signed: str | None) -> dict | None:
+    try:
+        return signing.loads(signed, salt=SALT)["schema"] if signed else None
+    except (signing.BadSignature, KeyError, TypeError):
+        return None
 
 
 def _unapplied() -> list[str]:
@@ -80,9 +97,8 @@ def cluster_refusal() -> str | None:
     if web is None:
         return None
     seen = f"published by {web.published_by} at {web.published_at:%Y-%m-%d %H:%M:%S} UTC"
-    try:
-        theirs = signing.loads(web.signed, salt=SALT)["schema"]
-    except (signing.BadSignature, KeyError, TypeError):
+    theirs = _schema_of(web.signed)
+    if theirs is None:
         return (
             f"SECRET_KEY differs from the web's: the web's identity ({seen}) does not verify "
             "under this cluster's SECRET_KEY or SECRET_KEY_FALLBACKS"

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from approvals.permissions import ReadOrOperate
+from hotdash.identity import identity_ensure
 
 HEARTBEAT_STALE_SECONDS = 180  # three missed one-minute heartbeats
 
@@ -34,6 +35,7 @@ def readyz(request):
             cursor.execute("SELECT 1")
     except Exception as exc:  # any database failure means not ready
         return JsonResponse({"status": "unavailable", "database": type(exc).__name__}, status=503)
+    identity_ensure()  # for the job clusters to compare with (hotdash/identity.py)
     return JsonResponse({"status": "ok", "database": "ok", "jobs": _jobs_status()})
 
 

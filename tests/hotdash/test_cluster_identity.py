@@ -123,3 +123,20 @@ def test_qcluster__same_key__starts(seeded):
     result = _manage(seeded, "qcluster", "--run-once", key=WEB_KEY)
     assert result.returncode == 0, result.stderr
     assert "will not run" not in result.stderr
+
+
+@pytest.mark.django_db
+def test_readyz__foreign_identity_stored__web_publishes_its_own(client, settings, monkeypatch):
+    """The web is what clusters compare with: its first /readyz replaces another's identity."""
+    from hotdash import identity
+
+    monkeypatch.setattr(identity, "_ensured", False)
+    settings.SECRET_KEY = OTHER_KEY
+    identity_publish()  # say, a seed run with another key
+    settings.SECRET_KEY = WEB_KEY
+    assert cluster_refusal().startswith("SECRET_KEY differs")
+    assert client.get("/readyz").status_code == 200
+    assert cluster_refusal() is None
+    published = Identity.objects.get(name="web").published_at
+    assert client.get("/readyz").status_code == 200  # once per process: no second write
+    assert Identity.objects.get(name="web").published_at == published

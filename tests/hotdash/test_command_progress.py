@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_seed__prints_plain_progress_lines_off_a_terminal(capsys):
     call_command("seed", stdout=io.StringIO())
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0].startswith("seeding: 1/4") and lines[-1] == "seeding: 4/4 (100%)"
+    assert lines[0].startswith("seeding: 1/5") and lines[-1] == "seeding: 5/5 (100%)"
 
 
 def test_audit_verify__prints_plain_progress_lines_off_a_terminal(capsys):
