@@ -19,7 +19,13 @@ from django.db import connections
 
 from monitoring import engine
 from monitoring.engine import Claimed, CycleStats, Probed, _probe_one, probes_claim_due
-from monitoring.leases import lease_acquire, lease_holder, lease_release, lease_take
+from monitoring.leases import (
+    lease_acquire,
+    lease_holder,
+    lease_holders,
+    lease_release,
+    lease_take,
+)
 from monitoring.pool import DbThreadPool
 
 log = logging.getLogger(__name__)
@@ -34,15 +40,15 @@ class CycleRunner:
     thread (which closes its database connection when done). `join` waits for them all.
     """
 
-    def __init__(self, pool: DbThreadPool, *, limit: int) -> None:
-        self.pool, self.limit = pool, limit
+    def __init__(self, pool: DbThreadPool, *, limit: int, holder: str = "") -> None:
+        self.pool, self.limit, self.holder = pool, limit, holder
         self.totals = CycleStats()
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
 
     def dispatch(self) -> int:
         """Claim what is due and start probing it; returns how many were claimed."""
-        claimed = probes_claim_due(limit=self.limit)
+        claimed = probes_claim_due(limit=self.limit, holder=self.holder)
         self._threads = [t for t in self._threads if t.is_alive()]
         if claimed:
             thread = threading.Thread(target=self._cycle, args=(claimed,), name="hotdash-cycle")
@@ -120,6 +126,17 @@ STANDBY_ASK_MOST = 60.0  # a holder alone asks for a standby at most this far ap
 STANDBY_HOPS = 3
 
 
+# Set by the job cluster's main process when it is told to stop (SIGTERM, Ctrl-C), and
+# inherited by its forked workers (hotdash/management/commands/qcluster.py): a run of the
+# loop then ends at its next tick and releases its slot, for the standby to take at once,
+# instead of probing on until its run's end while the cluster waits for it.
+cluster_stopping = None  # a multiprocessing.Event in a job cluster; None elsewhere
+
+
+def stopping() -> bool:
+    return cluster_stopping is not None and cluster_stopping.is_set()
+
+
 def cluster_id() -> str:
     """This job cluster: the machine and the parent process (django-q2's sentinel, whose
     children are one cluster's workers)."""
@@ -167,7 +184,10 @@ def probe_loop_run(*, duration: float, purpose: str = "schedule", hops: int = 0)
     waited = round(time.monotonic() - began, 1)
     config = settings.PROBE_LOOP
     pool = DbThreadPool(config["concurrency"])
-    runner = CycleRunner(pool, limit=config["batch"])
+    runner = CycleRunner(pool, limit=config["batch"], holder=holder)
+    taken = engine.claims_take_back(live=lease_holders(_slots()), keep_prefix=f"{cluster_id()}:")
+    if taken:
+        log.info("%s: took back %d claims of a loop run that died; probing them now", slot, taken)
     try:
         hold(runner, slot, holder, end, relay_at)
     finally:
@@ -207,7 +227,7 @@ def stand_by(slot: str, holder: str, end: float, relay_at: float) -> str | None:
     relay = Asker("standby", most=REQUEST_EVERY, wait_first=False)
     lease_take(name=spare, holder=holder, seconds=LEASE_SECONDS)
     try:
-        while time.monotonic() < end:
+        while time.monotonic() < end and not stopping():
             if lease_acquire(name=slot, holder=holder, seconds=LEASE_SECONDS):
                 return slot
             if not lease_acquire(name=spare, holder=holder, seconds=LEASE_SECONDS):
@@ -230,6 +250,9 @@ def hold(runner: CycleRunner, slot: str, holder: str, end: float, relay_at: floa
     relay = Asker("relieve", most=REQUEST_EVERY, wait_first=False)
     while time.monotonic() < end:
         tick_end = time.monotonic() + config["tick"]
+        if stopping():
+            log.info("the job cluster is stopping: %s is released for its standby", slot)
+            return
         if not lease_acquire(name=slot, holder=holder, seconds=LEASE_SECONDS):
             log.info("%s passed to a newer run; this loop stops", slot)
             return
