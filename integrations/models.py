@@ -205,6 +205,12 @@ class IntegrationState(models.Model):
     claimed_until = models.DateTimeField(
         null=True, blank=True, help_text="A worker holds this probe slot until then."
     )
+    claimed_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The probe loop run holding the claim: a fencing token (a result from any "
+        "other run is discarded), so a dead cluster's claims can be taken back at once.",
+    )
     consecutive_failures = models.PositiveIntegerField(default=0)
     last_latency_ms = models.FloatField(null=True, blank=True)
     last_error_class = models.CharField(max_length=40, blank=True)

@@ -17,6 +17,7 @@ The probe loop runs cycles through `monitoring.runner.CycleRunner`.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -34,11 +35,14 @@ from monitoring.models import CheckResult, StateTransition
 from monitoring.pool import DbThreadPool
 from monitoring.services.reactions import transitions_react
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Claimed:
     integration: Integration
     due_at: datetime
+    holder: str = ""  # the loop run that claimed it; "" for a probe asked by a person
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,11 @@ def _next_slot(due_at: datetime, interval: int, now: datetime) -> datetime:
     return nxt if nxt > now else now + step
 
 
-def probes_claim_due(*, now: datetime | None = None, limit: int = 500) -> list[Claimed]:
-    """Claim due, enabled integrations not already in flight. Safe across processes."""
+def probes_claim_due(
+    *, now: datetime | None = None, limit: int = 500, holder: str = ""
+) -> list[Claimed]:
+    """Claim due, enabled integrations not already in flight, for `holder` (the loop's
+    run). Safe across processes."""
     now = now or timezone.now()
     states_ensure()
     with transaction.atomic():
@@ -89,9 +96,25 @@ def probes_claim_due(*, now: datetime | None = None, limit: int = 500) -> list[C
             due_at = state.next_probe_at or now
             state.next_probe_at = _next_slot(due_at, integration.probe_interval_seconds, now)
             state.claimed_until = now + timedelta(seconds=integration.probe_timeout_seconds + 30)
-            claimed.append(Claimed(integration, due_at))
-        IntegrationState.objects.bulk_update(rows, ["next_probe_at", "claimed_until"])
+            state.claimed_by = holder
+            claimed.append(Claimed(integration, due_at, holder))
+        IntegrationState.objects.bulk_update(rows, ["next_probe_at", "claimed_until", "claimed_by"])
     return claimed
+
+
+def claims_take_back(*, live: set[str], keep_prefix: str) -> int:
+    """Free the claims of loop runs that hold no live lease (their job cluster died), but
+    for those of runs in this cluster (`keep_prefix`; they finish their probes), and make
+    them due now: a dead run's claims would otherwise block their integrations for the
+    claim's span (timeout + 30 s). Its results, should it be alive after all, are then
+    discarded (`results_record`), so nothing is recorded twice. Returns how many."""
+    return (
+        IntegrationState.objects.filter(claimed_until__gt=timezone.now())
+        .exclude(claimed_by="")
+        .exclude(claimed_by__in=live)
+        .exclude(claimed_by__startswith=keep_prefix)
+        .update(claimed_until=None, claimed_by="", next_probe_at=timezone.now())
+    )
 
 
 def states_ensure() -> None:
@@ -129,6 +152,10 @@ def results_record(probed: list[Probed]) -> CycleStats:
         checks, transitions = [], []
         for item in probed:
             state = states[item.claimed.integration.pk]
+            if item.claimed.holder and state.claimed_by != item.claimed.holder:
+                log.warning("%s: a result of a run whose claim was taken back is discarded",
+                            item.claimed.integration.slug)
+                continue
             check, transition = _apply(item, state, now)
             checks.append(check)
             stats.failed += check.status == CheckResult.Status.FAIL
@@ -153,6 +180,7 @@ STATE_FIELDS = [
     "last_error_class",
     "last_message",
     "claimed_until",
+    "claimed_by",
     "next_probe_at",
 ]  # rate_limit/headroom and circuit_* are written by the gateway itself, as calls happen
 
@@ -182,7 +210,7 @@ def _apply(item: Probed, state: IntegrationState, now: datetime):
     state.last_latency_ms = outcome.latency_ms
     state.last_error_class = outcome.error_class
     state.last_message = outcome.message[:500]
-    state.claimed_until = None
+    state.claimed_until, state.claimed_by = None, ""
     state.next_probe_at = _next_probe_at(item, state, verdict.consecutive_failures, now)
     if outcome.ok:
         state.last_success_at = item.started_at

@@ -60,3 +60,12 @@ def lease_holder(name: str) -> str | None:
         .values_list("holder", flat=True)
         .first()
     )
+
+
+def lease_holders(names: list[str]) -> set[str]:
+    """Who holds any of `names` now (free and expired leases left out)."""
+    return set(
+        Lease.objects.filter(name__in=names, expires_at__gt=timezone.now())
+        .exclude(holder="")
+        .values_list("holder", flat=True)
+    )

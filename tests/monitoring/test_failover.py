@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from monitoring import runner
+from monitoring.engine import claims_take_back, probes_claim_due
 from monitoring.leases import lease_acquire, lease_holder, lease_take
 from monitoring.models import Lease
 from monitoring.tasks import run_due_probes_task
@@ -174,3 +175,53 @@ def test_enqueue__sync_jobs__nothing_runs_inside_the_loop(monkeypatch):
     monkeypatch.setattr(Conf, "SYNC", True)
     monkeypatch.setattr("django_q.tasks.async_task", pytest.fail)
     runner.probe_loop_enqueue("standby")
+
+
+# -- a dead run's claims: taken back at once, its late results fenced out --------------------
+
+
+def _claimed_by(holder: str, slug: str):
+    from integrations.models import IntegrationState
+    from tests.monitoring.conftest import make_integration
+
+    integration = make_integration(slug)
+    [claim] = probes_claim_due(holder=holder)
+    assert IntegrationState.objects.get(integration=integration).claimed_by == holder
+    return integration, claim
+
+
+@pytest.mark.django_db
+def test_take_back__dead_runs_claim__freed_and_due_now():
+    from integrations.models import IntegrationState
+
+    integration, _ = _claimed_by("deadhost:1:2:dead", "shop")
+    assert probes_claim_due(holder="b") == []  # in flight: claimed for timeout + 30 s
+    assert claims_take_back(live={"livehost:3:4:live"}, keep_prefix="livehost:3:") == 1
+    state = IntegrationState.objects.get(integration=integration)
+    assert (state.claimed_by, state.claimed_until) == ("", None)
+    assert state.next_probe_at <= timezone.now()
+    [again] = probes_claim_due(holder="livehost:3:4:live")
+    assert again.integration == integration
+
+
+@pytest.mark.django_db
+def test_take_back__live_or_own_clusters_claims__kept():
+    _claimed_by("livehost:3:4:live", "shop")
+    _claimed_by("myhost:5:6:old", "chat")  # a run of this cluster: it finishes its probes
+    assert claims_take_back(live={"livehost:3:4:live"}, keep_prefix="myhost:5:") == 0
+
+
+@pytest.mark.django_db
+def test_record__claim_taken_back__late_result_discarded():
+    from integrations.probing import ProbeOutcome
+    from monitoring.engine import Probed, results_record
+    from monitoring.models import CheckResult
+
+    integration, claim = _claimed_by("deadhost:1:2:dead", "shop")
+    claims_take_back(live=set(), keep_prefix="myhost:5:")
+    [again] = probes_claim_due(holder="myhost:5:6:new")
+    late = Probed(claim, timezone.now(), ProbeOutcome(ok=True, latency_ms=5.0))
+    assert results_record([late]).checks == []  # the dead run woke up: nothing recorded
+    fresh = Probed(again, timezone.now(), ProbeOutcome(ok=True, latency_ms=7.0))
+    assert len(results_record([fresh]).checks) == 1
+    assert list(CheckResult.objects.values_list("latency_ms", flat=True)) == [7.0]
