@@ -142,7 +142,10 @@ def test_sandbox_and_unset__shown_not_raised(monkeypatch):
 
 
 def test_jwt_credential_expiring__warned_and_value_never_stored(monkeypatch):
-    token = jwt(timezone.now() + timedelta(days=12, hours=1))
+    # Days left are counted in calendar days (the expiry's date less today's), so the token
+    # expires at noon 12 days from now: the same answer at any time of day.
+    noon = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    token = jwt(noon + timedelta(days=12))
     monkeypatch.setenv("SHOPIFY_ADMIN_TOKEN", token)
     shop(mode="live")
 
