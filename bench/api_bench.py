@@ -83,9 +83,9 @@ STATES_SQL = """
 INSERT INTO integrations_integrationstate
   (integration_id, status, status_since, last_probe_at, last_success_at, consecutive_failures,
    last_latency_ms, last_error_class, last_message, circuit_state, circuit_failures, rate_limit,
-   rate_limit_headroom, summary, updated_at)
+   rate_limit_headroom, summary, updated_at, claimed_by)
 SELECT id, (ARRAY['ok','ok','ok','degraded','down'])[1 + id %% 5], now(), now(), now(), 0,
-       20 + id %% 50, '', '', 'closed', 0, '{}'::jsonb, 0.8, '{}'::jsonb, now()
+       20 + id %% 50, '', '', 'closed', 0, '{}'::jsonb, 0.8, '{}'::jsonb, now(), ''
 FROM integrations_integration WHERE slug LIKE %s
 """
 
@@ -168,14 +168,16 @@ def serve(port: int, env: dict) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start")
 
 
-def hammer(port: int, path: str, key: str, concurrency: int, seconds: float) -> dict:
-    """`concurrency` keep-alive connections requesting `path` for `seconds`."""
+def hammer(port: int | list[int], path: str, key: str, concurrency: int, seconds: float) -> dict:
+    """`concurrency` keep-alive connections requesting `path` for `seconds`; several ports
+    (web nodes) share the connections round-robin, as a proxy would."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
+    ports = port if isinstance(port, list) else [port]
 
-    def client():
+    def client(port: int):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         mine = []
         headers = {"Authorization": f"Token {key}", "Host": "127.0.0.1"}
@@ -190,7 +192,9 @@ def hammer(port: int, path: str, key: str, concurrency: int, seconds: float) -> 
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    threads = [
+        threading.Thread(target=client, args=(ports[i % len(ports)],)) for i in range(concurrency)
+    ]
     began = time.monotonic()
     for thread in threads:
         thread.start()

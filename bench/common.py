@@ -120,3 +120,13 @@ def peak_rss_mb() -> float:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drop a benchmark's PostgreSQL database (only names containing "bench")."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    if "bench" in name:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -134,13 +134,17 @@ async def _sender(requests_iter, port: int, results: list) -> None:
         writer.close()
 
 
-def send_all(payloads: list[bytes], port: int, senders: int) -> tuple[float, list]:
-    """Send every payload from `senders` concurrent connections; (seconds, [(status, s)])."""
+def send_all(payloads: list[bytes], port: int | list[int], senders: int) -> tuple[float, list]:
+    """Send every payload from `senders` concurrent connections; (seconds, [(status, s)]).
+    Several ports (web nodes) share the senders round-robin, as a proxy would."""
     results: list = []
+    ports = port if isinstance(port, list) else [port]
 
     async def main():
         shared = iter(payloads)  # one iterator: each sender takes the next delivery
-        await asyncio.gather(*(_sender(shared, port, results) for _ in range(senders)))
+        await asyncio.gather(
+            *(_sender(shared, ports[i % len(ports)], results) for i in range(senders))
+        )
 
     started = time.perf_counter()
     asyncio.run(main())
