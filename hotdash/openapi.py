@@ -16,6 +16,7 @@ A leaf module (it imports no app), like hotdash.errors, so every app's `api/` us
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -66,9 +67,24 @@ TAGS = {
     "flags": "Feature flags and kill switches.",
     "audit": "The hash-chained audit trail and its check.",
 }
-# A string DRF does not read as blank once it strips whitespace: one character that is not
-# whitespace for Python's str.strip() nor for the schema's (ECMA) regular expressions.
-NOT_BLANK = r"[^\s\x1c-\x1f\x85]"
+# Text without NUL: PostgreSQL stores none, so the API refuses it (Django's and DRF's forms do).
+NO_NUL = r"^[^\x00]*$"
+# ... and not blank once DRF strips it: one character that is whitespace neither for Python's
+# str.strip() nor for the schema's (ECMA) regular expressions.
+NOT_BLANK_NOR_NUL = r"^[^\x00]*[^\s\x1c-\x1f\x85\x00][^\x00]*$"
+
+
+def _header(description: str) -> dict:
+    return {"schema": {"type": "integer", "minimum": 0}, "description": description}
+
+
+# hotdash.rest.RateLimitHeadersMiddleware: on every answer to a throttled change.
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": _header("Changes allowed per minute."),
+    "RateLimit-Remaining": _header("Changes left in the current minute."),
+    "RateLimit-Reset": _header("Seconds until the oldest counted change leaves the window."),
+}
+RETRY_AFTER = _header("Seconds to wait before trying again.")
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -135,6 +151,9 @@ class HotdashAutoSchema(AutoSchema):
             if parameter["in"] == "query" and not parameter.get("required"):
                 parameter["allowEmptyValue"] = True
                 schema.pop("minLength", None)
+            plain = not {"pattern", "enum", "format"} & set(schema)
+            if parameter["in"] == "query" and schema.get("type") == "string" and plain:
+                schema["pattern"] = NO_NUL
             fields = getattr(self.view, "ordering_fields", None)
             if parameter["in"] == "query" and parameter["name"] == "ordering" and fields:
                 names = "|".join(re.escape(name) for name in fields)
@@ -145,16 +164,16 @@ class HotdashAutoSchema(AutoSchema):
         return parameters
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
-        """A request string that may not be blank says so: DRF strips it first."""
+        """A request string has no NUL, and one that may not be blank says so (DRF strips
+        it first)."""
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if (
             direction == "request"
             and isinstance(field, serializers.CharField)
-            and not field.allow_blank
             and field.trim_whitespace
             and not any(isinstance(v, RegexValidator) for v in field.validators)
         ):
-            schema["pattern"] = NOT_BLANK
+            schema["pattern"] = NO_NUL if field.allow_blank else NOT_BLANK_NOR_NUL
         return schema
 
     def _get_response_bodies(self, direction="response"):
@@ -166,6 +185,11 @@ class HotdashAutoSchema(AutoSchema):
                 responses[str(status)] = self._get_response_for_code(
                     OpenApiResponse(ErrorSerializer, description=ERRORS[status]), str(status)
                 )
+        if "429" in responses:
+            for status, response in responses.items():
+                if status == "429" or status.startswith("2"):
+                    response["headers"] = copy.deepcopy(RATE_LIMIT_HEADERS)
+            responses["429"]["headers"]["Retry-After"] = copy.deepcopy(RETRY_AFTER)
         return dict(sorted(responses.items()))
 
     def _refusals(self) -> set[int]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiSerializerExtension
 
 from approvals.api import serializers as s
-from hotdash.openapi import NOT_BLANK, refusals
+from hotdash.openapi import NOT_BLANK_NOR_NUL, refusals
 
 NOT_PENDING = (
     "`not_pending` or `expired`: the request is no longer pending; `already_decided`: you "
@@ -31,6 +31,6 @@ class KillSwitchSchema(OpenApiSerializerExtension):
         schema = auto_schema._map_basic_serializer(self.target, direction)
         schema["anyOf"] = [
             {"properties": {"scope": {"enum": ["global"]}}},
-            {"properties": {"target": {"pattern": NOT_BLANK}}, "required": ["target"]},
+            {"properties": {"target": {"pattern": NOT_BLANK_NOR_NUL}}, "required": ["target"]},
         ]
         return schema

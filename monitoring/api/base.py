@@ -6,6 +6,7 @@ from __future__ import annotations
 from itertools import chain, islice
 
 from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -13,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter
 from approvals.permissions import ReadOrOperate
 from hotdash.errors import ValidationFailed
 from hotdash.rest import MutationRateThrottle
+from integrations.models import Integration
 from monitoring import selectors
 
 WINDOW = OpenApiParameter("window", OpenApiTypes.STR, enum=list(selectors.WINDOWS), default="24h")
@@ -44,6 +46,19 @@ def window_param(request, default: str = "24h"):
             extra={"allowed": list(selectors.WINDOWS)},
         )
     return name, selectors.WINDOWS[name]
+
+
+def integration_param(request) -> int | None:
+    """The id of the integration named by `?integration=` (None when absent or empty); an
+    unknown slug is a 404, and a slug with a NUL a 400 (PostgreSQL refuses NUL in text)."""
+    slug = request.query_params.get("integration")
+    if not slug:
+        return None
+    if "\x00" in slug:
+        raise ValidationFailed(
+            "Input is invalid.", extra={"errors": {"integration": ["No NUL characters."]}}
+        )
+    return get_object_or_404(Integration, slug=slug).pk
 
 
 class Base:

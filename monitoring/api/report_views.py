@@ -4,7 +4,6 @@ dependency graph and the Prometheus exposition."""
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -16,7 +15,7 @@ from integrations.dependencies import edges, walk
 from integrations.models import Integration
 from monitoring import selectors
 from monitoring.api import serializers as s
-from monitoring.api.base import INTEGRATION, WINDOW, Base, window_param
+from monitoring.api.base import INTEGRATION, WINDOW, Base, integration_param, window_param
 from monitoring.prometheus import HotdashCollector
 
 
@@ -36,9 +35,9 @@ class MetricsView(Base, APIView):
     def get(self, request):
         name, window = window_param(request)
         integrations = Integration.objects.enabled().order_by("slug")
-        if request.query_params.get("integration"):
-            one = get_object_or_404(Integration, slug=request.query_params["integration"])
-            integrations = integrations.filter(pk=one.pk)
+        one = integration_param(request)
+        if one is not None:
+            integrations = integrations.filter(pk=one)
         ids = {i.pk: i.slug for i in integrations}
         latency = selectors.latency(list(ids), window)
         shares = selectors.availability(list(ids), window)
@@ -83,11 +82,7 @@ class ErrorsView(Base, APIView):
     )
     def get(self, request):
         name, window = window_param(request)
-        integration = None
-        if request.query_params.get("integration"):
-            integration = get_object_or_404(
-                Integration, slug=request.query_params["integration"]
-            ).pk
+        integration = integration_param(request)
         groups = selectors.error_groups(timezone.now() - window, integration)[:200]
         rows = [
             {

@@ -156,15 +156,26 @@ def _hostile(clients, op_id, method, path, url, body, operation) -> list[Answer]
         calls.append(_call(operator, op_id, "unknown_id", method, path.format(**UNKNOWN), body))
     for parameter in operation.get("parameters", []):
         if parameter["in"] == "query":
-            bad = f"{url}?{parameter['name']}=%21bad%21"
-            calls.append(_call(operator, op_id, "bad_" + parameter["name"], method, bad, body))
+            for case, value in (("bad_", "%21bad%21"), ("nul_", "a%00b")):
+                bad = f"{url}?{parameter['name']}={value}"
+                calls.append(_call(operator, op_id, case + parameter["name"], method, bad, body))
     if "requestBody" in operation:
         calls += [
             _raw(operator, op_id, "malformed", method, url, "{", "application/json"),
             _raw(operator, op_id, "not_an_object", method, url, "[1]", "application/json"),
             _raw(operator, op_id, "media_type", method, url, "note", "text/plain"),
         ]
+    if body:  # PostgreSQL stores no NUL: every string of the body gets one
+        calls.append(_call(operator, op_id, "nul_body", method, url, _with_nul(body)))
     return calls
+
+
+def _with_nul(value):
+    if isinstance(value, str):
+        return value + "\x00"
+    if isinstance(value, dict):
+        return {key: _with_nul(item) for key, item in value.items()}
+    return value
 
 
 def _wrong_methods(client, schema, ids) -> list[Answer]:
