@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from fractions import Fraction
+from functools import lru_cache
 
 PAGE, TICKET = "page", "ticket"
 
@@ -71,12 +72,20 @@ def burn_rate(bad: int, total: int, objective_percent: float) -> float | None:
     """
     if total <= 0:
         return None
-    # Exact rationals, so a burn exactly at a threshold compares equal to it (14.4 is 14.4).
-    allowed = 1 - Fraction(str(objective_percent)) / 100
-    ratio = Fraction(int(bad), int(total))
+    # Exact rationals, so a burn exactly at a threshold compares equal to it (14.4 is 14.4):
+    # (bad / total) / (n / d) is the integer quotient (bad · d) / (total · n), which Python
+    # rounds correctly to the nearest float — the value float(Fraction) gives.
+    allowed = allowed_ratio(objective_percent)
     if allowed <= 0:
-        return float("inf") if ratio > 0 else 0.0
-    return float(ratio / allowed)
+        return float("inf") if int(bad) > 0 else 0.0
+    return int(bad) * allowed.denominator / (int(total) * allowed.numerator)
+
+
+@lru_cache(maxsize=1024, typed=True)
+def allowed_ratio(objective_percent: float) -> Fraction:
+    """1 − objective as an exact fraction: 99.9 → 1/1000 (from its decimal digits, not
+    from the binary float)."""
+    return 1 - Fraction(str(objective_percent)) / 100
 
 
 def window_burns(

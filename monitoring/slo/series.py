@@ -22,6 +22,7 @@ from django.db.models.functions import Cast
 from integrations.models import IntegrationState
 from monitoring.models import CheckResult, CheckRollup, Incident, StateTransition
 from monitoring.rollups import BUCKETS_MS, floor_hour
+from monitoring.slo import bands
 from monitoring.slo.maths import RAW_WINDOWS, ROLLUP_WINDOWS, WINDOWS, Counts, slow_count
 
 MAINTENANCE = IntegrationState.Status.MAINTENANCE
@@ -49,24 +50,19 @@ def _raw_aggregate(query, since: datetime, now: datetime) -> dict[int, dict[str,
         Q(status=CheckResult.Status.FAIL),
         Q(latency_ms__gt=F("integration__slo_latency_ms")),
     )
-    columns = {}
-    for name in RAW_WINDOWS:
-        inside = Q(checked_at__gt=now - WINDOWS[name])
-        columns |= {
-            f"t_{name}": Count("pk", filter=inside),
-            f"b_{name}": Count("pk", filter=inside & fail),
-            f"s_{name}": Count("pk", filter=inside & slow),
-        }
+    edges, members = bands.cut({name: (now - WINDOWS[name], now) for name in RAW_WINDOWS})
     rows = (
         query.filter(checked_at__gt=since, checked_at__lte=now)
-        .values("integration_id")
-        .annotate(**columns)
+        .annotate(band=bands.band("checked_at", edges, after=True))
+        .values("integration_id", "band")
+        .annotate(t=Count("pk"), b=Count("pk", filter=fail), s=Count("pk", filter=slow))
     )
+    found = defaultdict(dict)
+    for row in rows:
+        found[row["integration_id"]][row["band"]] = Counts(row["t"], row["b"], row["s"])
     return {
-        row["integration_id"]: {
-            n: Counts(row[f"t_{n}"], row[f"b_{n}"], row[f"s_{n}"]) for n in RAW_WINDOWS
-        }
-        for row in rows
+        pk: {n: sum((per[i] for i in members[n] if i in per), Counts()) for n in RAW_WINDOWS}
+        for pk, per in found.items()
     }
 
 
@@ -106,21 +102,24 @@ def rollup_ranges(
 
 def rollup_aggregate(query, ranges: dict[str, tuple[datetime, datetime]]) -> dict[int, dict]:
     """{integration id: row} with t_/b_/h{i}_ sums per named range (histogram bucket by
-    bucket) and lo_/hi_: the smallest and largest latency in it."""
-    columns = {}
-    for name, (start, end) in ranges.items():
-        inside = Q(hour__gte=start, hour__lt=end)
-        columns |= {f"t_{name}": Sum("count", filter=inside)}
-        columns |= {f"b_{name}": Sum("failures", filter=inside)}
-        columns |= {f"lo_{name}": Min("min_ms", filter=inside)}
-        columns |= {f"hi_{name}": Max("max_ms", filter=inside)}
-        columns |= {f"h{i}_{name}": Sum(_bucket(i), filter=inside) for i in BUCKETS}
-    since = min(start for start, _ in ranges.values())
-    until = max(end for _, end in ranges.values())
+    bucket) and lo_/hi_: the smallest and largest latency in it. One aggregate grouped by
+    integration and band (monitoring.slo.bands), however many ranges."""
+    edges, members = bands.cut(ranges)
+    if len(edges) < 2:
+        return {}
+    columns = {"t": Sum("count"), "b": Sum("failures"), "lo": Min("min_ms"), "hi": Max("max_ms")}
+    columns |= {f"h{i}": Sum(_bucket(i)) for i in BUCKETS}
     rows = (
-        query.filter(hour__gte=since, hour__lt=until).values("integration_id").annotate(**columns)
+        query.filter(hour__gte=edges[0], hour__lt=edges[-1])
+        .annotate(band=bands.band("hour", edges))
+        .values("integration_id", "band")
+        .annotate(**columns)
     )
-    return {row["integration_id"]: row for row in rows}
+    found = defaultdict(dict)
+    for row in rows:
+        found[row["integration_id"]][row["band"]] = row
+    pick = {key: sum for key in columns} | {"lo": min, "hi": max}
+    return {pk: bands.merge(per, members, pick) for pk, per in found.items()}
 
 
 def _bucket(index: int):
