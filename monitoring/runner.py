@@ -1,5 +1,5 @@
-"""The probe loop: its slots, standbys and hand-overs, and the runner that claims every
-tick and probes in the background.
+"""The probe loop: its slots, standbys and hand-overs. Its runner, which claims every tick
+and probes in the background, is `monitoring.cycles.CycleRunner`.
 
 Used by `monitoring.tasks.run_due_probes_task`; one cycle's steps are in `monitoring.engine`.
 """
@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import socket
-import threading
 import time
 import uuid
 
 from django.conf import settings
-from django.db import connections
 
 from monitoring import engine
-from monitoring.engine import Claimed, CycleStats, Probed, _probe_one, probes_claim_due
+from monitoring.cycles import CycleRunner, sleep_until
 from monitoring.leases import (
     lease_acquire,
     lease_holder,
@@ -29,86 +26,6 @@ from monitoring.leases import (
 from monitoring.pool import DbThreadPool
 
 log = logging.getLogger(__name__)
-
-
-class CycleRunner:
-    """Claims every tick and probes in the background, so the loop never waits for a slow
-    probe (a vendor hanging until its timeout) before claiming what fell due meanwhile,
-    such as a retry or a probe pulled forward by passive detection.
-
-    Each claimed batch is probed on the shared pool and recorded in bulk by its own
-    thread (which closes its database connection when done). `join` waits for them all.
-    """
-
-    def __init__(self, pool: DbThreadPool, *, limit: int, holder: str = "") -> None:
-        self.pool, self.limit, self.holder = pool, limit, holder
-        self.totals = CycleStats()
-        self._lock = threading.Lock()
-        self._threads: list[threading.Thread] = []
-
-    def dispatch(self) -> int:
-        """Claim what is due and start probing it; returns how many were claimed."""
-        claimed = probes_claim_due(limit=self.limit, holder=self.holder)
-        self._threads = [t for t in self._threads if t.is_alive()]
-        if claimed:
-            thread = threading.Thread(target=self._cycle, args=(claimed,), name="hotdash-cycle")
-            thread.start()
-            self._threads.append(thread)
-        return len(claimed)
-
-    def _cycle(self, claimed: list[Claimed]) -> None:
-        """Probe `claimed` on the pool and record results as they come, in bulk, so one
-        slow probe never holds back the others' results (and their pages)."""
-        done: queue.Queue[Probed] = queue.Queue()
-        feeder = threading.Thread(
-            target=self.pool.map, args=(lambda c: done.put(_probe_one(c)), claimed)
-        )
-        feeder.start()
-        try:
-            left = len(claimed)
-            while left:
-                batch = _drain(done, left)
-                if not batch and not feeder.is_alive() and done.empty():
-                    break  # a probe raised (never expected): its claim expires
-                left -= len(batch)
-                if not batch:
-                    continue
-                stats = engine.results_record(batch)
-                with self._lock:
-                    self.totals.add(stats)
-        except Exception:  # the claims expire (claimed_until) and the probes come again
-            log.exception("a probe cycle of %d integrations failed", len(claimed))
-        finally:
-            feeder.join()
-            connections.close_all()
-
-    def join(self) -> CycleStats:
-        for thread in self._threads:
-            thread.join()
-        self._threads = []
-        return self.totals
-
-
-def _drain(done: queue.Queue, most: int, gather_s: float = 0.05) -> list[Probed]:
-    """The next finished probe (waiting up to 1 s), plus those finishing within `gather_s`
-    (up to `most`); empty if none finished."""
-    try:
-        batch = [done.get(timeout=1.0)]
-    except queue.Empty:
-        return []
-    deadline = time.monotonic() + gather_s
-    while len(batch) < most:
-        try:
-            batch.append(done.get(timeout=max(0.0, deadline - time.monotonic())))
-        except queue.Empty:
-            break
-    return batch
-
-
-def sleep_until(deadline: float) -> None:
-    remaining = deadline - time.monotonic()
-    if remaining > 0:
-        time.sleep(remaining)
 
 
 # -- the loop's slots, standbys and hand-overs -----------------------------------------------
@@ -262,8 +179,11 @@ def hold(runner: CycleRunner, slot: str, holder: str, end: float, relay_at: floa
             standby.reset()
         if time.monotonic() >= relay_at:
             relay.ask()
-        if runner.dispatch() < config["batch"]:
-            sleep_until(min(tick_end, end))
+        claimed = runner.dispatch()
+        if claimed == config["batch"]:
+            continue  # more may be due at once
+        # nothing more due: wait for the tick; no room: for the threads to start some
+        sleep_until(min(tick_end if runner.room() > 0 else time.monotonic() + 0.1, end))
 
 
 class Asker:
