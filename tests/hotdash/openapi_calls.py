@@ -207,9 +207,13 @@ def _raw(client, op_id, case, method, url, data, content_type) -> Answer:
 
 
 def _answer(op_id, case, response, body) -> Answer:
+    # Read every answer to its end, as a WSGI server does (the test client then closes it): a
+    # CSV export left half-read keeps its PostgreSQL server-side cursor, whose late close
+    # would wait on the next query.
+    content = b"".join(response.streaming_content) if response.streaming else response.content
     parsed = None
     if response.get("Content-Type", "").startswith("application/json"):
-        parsed = json.loads(b"".join(response) if response.streaming else response.content)
+        parsed = json.loads(content)
     return Answer(op_id, case, response.status_code, body, parsed)
 
 
