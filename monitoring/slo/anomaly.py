@@ -113,16 +113,23 @@ def anomalies_evaluate(*, now: datetime | None = None) -> dict[str, int]:
     return tally
 
 
-def flow_series(integration_id: int, metric: str, end: datetime, span: int, weeks: int):
+def flow_counts(ids: list[int], end: datetime, span: int, weeks: int) -> dict[tuple, dict]:
+    """{(integration id, metric): {hour: count}} over the `span` complete hours before `end`
+    and the same hours in each of the last `weeks` weeks: every series in one read."""
+    hours = [end - timedelta(hours=h) for h in range(span, 0, -1)]
+    wanted = hours + [h - timedelta(weeks=w) for w in range(1, weeks + 1) for h in hours]
+    found = defaultdict(dict)
+    for pk, metric, hour, count in FlowCount.objects.filter(
+        integration_id__in=ids, hour__in=wanted
+    ).values_list("integration_id", "metric", "hour", "count"):
+        found[(pk, metric)][hour] = count
+    return found
+
+
+def flow_series(counts: dict[datetime, int], end: datetime, span: int, weeks: int):
     """(recent, weekly): hourly counts of the `span` complete hours before `end` and of the
     same hours in each past week, oldest first, each cut at its newest missing hour."""
     hours = [end - timedelta(hours=h) for h in range(span, 0, -1)]
-    wanted = hours + [h - timedelta(weeks=w) for w in range(1, weeks + 1) for h in hours]
-    counts = dict(
-        FlowCount.objects.filter(
-            integration_id=integration_id, metric=metric, hour__in=wanted
-        ).values_list("hour", "count")
-    )
     recent = _tail([counts.get(h) for h in hours])
     weekly = [
         _tail([counts.get(h - timedelta(weeks=w)) for h in hours]) for w in range(1, weeks + 1)
@@ -140,9 +147,10 @@ def _tail(values: list) -> list[int]:
     return tail[::-1]
 
 
-def flow_drought(integration_id: int, metric: str, end: datetime) -> robust.Drought | None:
+def flow_drought(counts: dict[datetime, int], end: datetime) -> robust.Drought | None:
+    """The drought of one series ({hour: count}, as read by `flow_counts`), if any."""
     span, weeks = int(knob("FLOW_MAX_SPAN_HOURS")), int(knob("ANOMALY_WEEKS"))
-    recent, weekly = flow_series(integration_id, metric, end, span, weeks)
+    recent, weekly = flow_series(counts, end, span, weeks)
     return robust.drought(
         recent,
         weekly,
@@ -163,20 +171,31 @@ def flows_evaluate(*, now: datetime | None = None) -> dict[str, int]:
         FlowCount.objects.filter(hour__gte=since).values_list("integration_id", "metric").distinct()
     ):
         metrics[pk].add(metric)
+    enabled = Integration.objects.enabled().select_related("state").filter(pk__in=metrics)
+    integrations = [integration for integration in enabled if _answering(integration)]
+    span, weeks = int(knob("FLOW_MAX_SPAN_HOURS")), int(knob("ANOMALY_WEEKS"))
+    counts = flow_counts([i.pk for i in integrations], end, span, weeks)
+    current = open_signal_incidents(Incident.Cause.BUSINESS_FLOW)
     tally: dict[str, int] = {}
-    for integration in Integration.objects.enabled().select_related("state").filter(pk__in=metrics):
-        if getattr(integration, "state", None) and integration.state.status not in ANSWERING:
-            continue  # down, in maintenance or unknown: the drought is not news
-        what = signal_sync(_flow_signal(integration, sorted(metrics[integration.pk]), end), now=now)
+    for integration in integrations:
+        series = {m: counts.get((integration.pk, m), {}) for m in sorted(metrics[integration.pk])}
+        signal = _flow_signal(integration, series, end)
+        what = signal_sync(signal, now=now, current=current.get(integration.pk))
         tally[what] = tally.get(what, 0) + 1
     tally.pop("unchanged", None)
     return tally
 
 
-def _flow_signal(integration: Integration, metrics: list[str], end: datetime) -> Signal:
+def _answering(integration: Integration) -> bool:
+    """False while it is down, in maintenance or unknown: then a drought is not news."""
+    state = getattr(integration, "state", None)
+    return state is None or state.status in ANSWERING
+
+
+def _flow_signal(integration: Integration, series: dict[str, dict], end: datetime) -> Signal:
     found = {}
-    for metric in metrics:
-        dry = flow_drought(integration.pk, metric, end)
+    for metric, counts in series.items():
+        dry = flow_drought(counts, end)
         if dry:
             found[metric] = dry
     words = [
