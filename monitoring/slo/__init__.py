@@ -14,6 +14,7 @@ writes an incident, a finding or a notification itself
 maths.py       pure: burn rates, the multi-window multi-burn-rate table, budgets, latency SLI
 robust.py      pure: median / MAD, hour-of-week baselines, Poisson droughts
 series.py      reads: probe counts per window (raw ≤ 6 h, rollups beyond), maintenance, upstream
+bands.py       nested windows cut into disjoint bands, so one grouped aggregate counts them all
 status.py      selector: each integration's SLO status (API, job, approvals policy, report)
 anomaly.py     latency / error-rate anomalies and business-flow droughts
 flows.py       hourly business counts: Shopify orders, Chatwoot conversations, webhooks

@@ -6,6 +6,8 @@ Cost per evaluation, for every integration at once:
 - 1 d, 3 d and the 30-day window: one aggregate over hourly rollups, summing the
   latency histogram bucket by bucket in SQL (JSON key transforms, on PostgreSQL
   and SQLite alike), so no raw history is read for them;
+- both group by integration and band (`bands`): each row is read into one band, not
+  once per window that holds it;
 - transitions touching maintenance and incidents caused upstream: small indexed
   reads; only the few integrations that have some get a second, corrected count.
 """
