@@ -39,6 +39,7 @@ class CycleRunner:
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self.waiting = 0  # claimed, not started yet
+        self.held_back = False
 
     def room(self) -> int:
         return AHEAD_PER_THREAD * self.pool.size - self.waiting
@@ -48,6 +49,8 @@ class CycleRunner:
         many were claimed."""
         room = min(self.limit, self.room())
         claimed = probes_claim_due(limit=room, holder=self.holder) if room > 0 else []
+        # Held back by the threads rather than by what was due: more may be due now.
+        self.held_back = room < self.limit and len(claimed) >= room
         self._threads = [t for t in self._threads if t.is_alive()]
         if claimed:
             with self._lock:

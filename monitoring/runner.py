@@ -182,8 +182,8 @@ def hold(runner: CycleRunner, slot: str, holder: str, end: float, relay_at: floa
         claimed = runner.dispatch()
         if claimed == config["batch"]:
             continue  # more may be due at once
-        # nothing more due: wait for the tick; no room: for the threads to start some
-        sleep_until(min(tick_end if runner.room() > 0 else time.monotonic() + 0.1, end))
+        # held back by busy threads: again once they have started some; else at the tick
+        sleep_until(min(time.monotonic() + 0.1 if runner.held_back else tick_end, end))
 
 
 class Asker:
