@@ -42,7 +42,8 @@ log = logging.getLogger(__name__)
 class Claimed:
     integration: Integration
     due_at: datetime
-    holder: str = ""  # the loop run that claimed it; "" for a probe asked by a person
+    holder: str = ""  # the loop run that claimed it ("" outside the loop)
+    on_demand: bool = False  # asked for now (probe-now, recovery), not claimed from the schedule
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,8 @@ def _apply(item: Probed, state: IntegrationState, now: datetime):
     state.last_latency_ms = outcome.latency_ms
     state.last_error_class = outcome.error_class
     state.last_message = outcome.message[:500]
-    state.claimed_until, state.claimed_by = None, ""
+    if not item.claimed.on_demand:  # an on-demand probe leaves a loop's claim in flight be
+        state.claimed_until, state.claimed_by = None, ""
     state.next_probe_at = _next_probe_at(item, state, verdict.consecutive_failures, now)
     if outcome.ok:
         state.last_success_at = item.started_at
@@ -227,7 +229,9 @@ def _apply(item: Probed, state: IntegrationState, now: datetime):
         fingerprint=""
         if outcome.ok
         else fingerprint(integration.pk, outcome.error_class, outcome.message),
-        details=_details(outcome),
+        details={**_details(outcome), "on_demand": True}
+        if item.claimed.on_demand
+        else _details(outcome),
     )
     return check, transition
 
@@ -274,5 +278,5 @@ def probe_now(integrations: list[Integration], *, pool: DbThreadPool | None = No
     """Probe these integrations right away (the `probe` command and the API's probe-now)."""
     now = timezone.now()
     states_ensure()
-    claimed = [Claimed(i, now) for i in integrations]
+    claimed = [Claimed(i, now, on_demand=True) for i in integrations]
     return results_record(probes_run(claimed, pool=pool))

@@ -155,11 +155,13 @@ def _probed_since(topology: Topology, since: float) -> bool:
 
 
 def _probed_twice(topology: Topology) -> list[tuple]:
-    """Two results of one integration for one slot: due times (checked_at less lag_ms)
-    within half a second of each other."""
+    """Two results of one integration for one slot of its schedule: due times (checked_at
+    less lag_ms) within half a second of each other. Probes asked for on demand (the
+    recovery's re-probes of the outage) are extra by design and have no slot."""
+    scheduled = "(SELECT * FROM monitoring_checkresult WHERE NOT details ? 'on_demand')"
     return topology.sql(
-        "SELECT a.integration_id, a.checked_at, b.checked_at FROM monitoring_checkresult a "
-        "JOIN monitoring_checkresult b ON a.integration_id = b.integration_id AND a.id < b.id "
+        f"SELECT a.integration_id, a.checked_at, b.checked_at FROM {scheduled} a "
+        f"JOIN {scheduled} b ON a.integration_id = b.integration_id AND a.id < b.id "
         "AND abs(extract(epoch FROM (a.checked_at - b.checked_at)) "
         "- (coalesce(a.lag_ms, 0) - coalesce(b.lag_ms, 0)) / 1000.0) < 0.5"
     )

@@ -131,7 +131,7 @@ class Topology:
             "SELECT s.next_probe_at, s.claimed_until, s.circuit_state, now() FROM integrations_integrationstate s "
             "JOIN integrations_integration i ON i.id = s.integration_id WHERE i.slug = 'shopify'",
             "SELECT c.checked_at, c.status, c.latency_ms, c.lag_ms, c.error_class FROM monitoring_checkresult c JOIN integrations_integration i "
-            "ON i.id = c.integration_id WHERE i.slug = 'shopify' ORDER BY c.checked_at DESC LIMIT 8",
+            "ON i.id = c.integration_id WHERE i.slug = 'shopify' ORDER BY c.checked_at",
         ]
         return "\n".join(f"{q}\n  {self.sql(q)}" for q in queries)
 

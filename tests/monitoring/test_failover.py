@@ -225,3 +225,23 @@ def test_record__claim_taken_back__late_result_discarded():
     fresh = Probed(again, timezone.now(), ProbeOutcome(ok=True, latency_ms=7.0))
     assert len(results_record([fresh]).checks) == 1
     assert list(CheckResult.objects.values_list("latency_ms", flat=True)) == [7.0]
+
+
+@pytest.mark.django_db
+def test_probe_now__during_a_loop_claim__leaves_the_claim_and_both_results_stand():
+    """An on-demand probe (probe-now, a recovery's re-probe) is an extra, not the slot's:
+    the loop's probe in flight keeps its claim and its result is recorded too."""
+    from integrations.models import IntegrationState
+    from integrations.probing import ProbeOutcome
+    from monitoring.engine import Claimed, Probed, results_record
+
+    integration, claim = _claimed_by("myhost:5:6:run", "shop")
+    extra = Probed(Claimed(integration, timezone.now(), on_demand=True), timezone.now(),
+                   ProbeOutcome(ok=True, latency_ms=3.0))
+    [on_demand] = results_record([extra]).checks
+    assert on_demand.details == {"on_demand": True}
+    state = IntegrationState.objects.get(integration=integration)
+    assert state.claimed_by == "myhost:5:6:run" and state.claimed_until is not None
+    slot = Probed(claim, timezone.now(), ProbeOutcome(ok=True, latency_ms=4.0))
+    [scheduled] = results_record([slot]).checks
+    assert "on_demand" not in scheduled.details
