@@ -34,9 +34,10 @@ SALT = "hotdash.identity"
 WEB = "web"
 
 
-def schema_leaves() -> dict[str, str]:
-    """{app label: its newest migration} as this process's code has them."""
-    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+def schema_leaves(graph=None) -> dict[str, str]:
+    """{app label: its newest migration} as this process's code has them (from `graph`, a
+    migration graph already loaded, when given)."""
+    graph = graph or MigrationLoader(None, ignore_no_migrations=True).graph
     return dict(sorted(graph.leaf_nodes()))
 
 
@@ -79,8 +80,7 @@ def _schema_of(signed: str | None) -> dict | None:
         return None
 
 
-def _unapplied() -> list[str]:
-    executor = MigrationExecutor(connection)
+def _unapplied(executor: MigrationExecutor) -> list[str]:
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
 
@@ -89,7 +89,8 @@ def cluster_refusal() -> str | None:
     """Why this process must not run as a job cluster beside the web, or None."""
     from hotdash.models import Identity
 
-    unapplied = _unapplied()
+    executor = MigrationExecutor(connection)  # the code's migrations, loaded once
+    unapplied = _unapplied(executor)
     if unapplied:
         shown = ", ".join(unapplied[:3]) + (f" and {len(unapplied) - 3} more" if len(unapplied) > 3 else "")
         return f"the database lacks this release's migrations ({shown}): run `manage.py migrate` first"
@@ -103,7 +104,7 @@ def cluster_refusal() -> str | None:
             f"SECRET_KEY differs from the web's: the web's identity ({seen}) does not verify "
             "under this cluster's SECRET_KEY or SECRET_KEY_FALLBACKS"
         )
-    ours = schema_leaves()
+    ours = schema_leaves(executor.loader.graph)
     if theirs != ours:
         apps = sorted(set(theirs) | set(ours))
         differ = [f"{app}: web {theirs.get(app, '-')}, cluster {ours.get(app, '-')}"
